@@ -1,0 +1,1 @@
+//! Kith desktop: the thin Tauri shell over kith-core.

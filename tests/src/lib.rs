@@ -1,0 +1,1 @@
+//! kith-tests: stories across crates and the real-window tests. Shared test support lives here.

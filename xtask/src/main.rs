@@ -1,0 +1,2 @@
+//! xtask: the project task runner (`cargo xtask run | test | e2e | bench`).
+fn main() {}
