@@ -102,11 +102,23 @@ fn test_everything() -> Result<()> {
 }
 
 fn e2e(tools: &setup::Tools) -> Result<()> {
-    Step::new("build the desktop app for the real-window tests")
-        .run(cargo(["build", "-p", "kith-desktop"]))?;
+    Step::new("build the desktop app for the real-window tests").run(cargo([
+        "build",
+        "-p",
+        "kith-desktop",
+    ]))?;
     let binary = target_dir().join("debug").join("kith-desktop");
-    let mut command =
-        cargo(["test", "-p", "kith-tests", "--features", "e2e", "--test", "e2e", "--", "--test-threads=1"]);
+    let mut command = cargo([
+        "test",
+        "-p",
+        "kith-tests",
+        "--features",
+        "e2e",
+        "--test",
+        "e2e",
+        "--",
+        "--test-threads=1",
+    ]);
     command.env("KITH_APP_BINARY", &binary);
     if let Some(driver) = &tools.tauri_driver {
         command.env("KITH_TAURI_DRIVER", driver);
@@ -137,6 +149,12 @@ fn bench(name: Option<&str>) -> Result<()> {
         bail!("unknown benchmark `{name}`; known: {}", names.join(", "));
     };
     setup::prepare(*needs)?;
-    Step::new(&format!("benchmark {name} (release build)"))
-        .run(cargo(["run", "--release", "-p", package, "--example", example]))
+    Step::new(&format!("benchmark {name} (release build)")).run(cargo([
+        "run",
+        "--release",
+        "-p",
+        package,
+        "--example",
+        example,
+    ]))
 }

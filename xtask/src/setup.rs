@@ -37,8 +37,8 @@ const BUILD_PACKAGES: &[&str] = &["build-essential", "pkg-config", "perl", "libs
 const APP_PACKAGES: &[&str] = &["libwebkit2gtk-4.1-dev"];
 const WINDOW_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
 const POSTGRES_PACKAGES: &[&str] = &["postgresql"];
-/// The lowest Node.js major version the UI toolchain (Vite) runs on.
-const NODE_MAJOR_NEEDED: u32 = 20;
+/// The oldest Node.js the UI toolchain (Vite 8) runs on: (major, minor).
+const NODE_NEEDED: (u32, u32) = (20, 19);
 
 pub fn prepare(needs: Needs) -> Result<Tools> {
     let mut packages: Vec<&str> = BUILD_PACKAGES.to_vec();
@@ -123,20 +123,29 @@ fn build_ui() -> Result<()> {
     let lock = ui.join("package-lock.json");
     let installed = ui.join("node_modules").join(".package-lock.json");
     if is_older(&installed, &lock) {
-        Step::new("install UI packages: npm ci").run(npm(&ui, ["ci", "--no-audit", "--no-fund"]))?;
+        Step::new("install UI packages: npm ci")
+            .run(npm(&ui, ["ci", "--no-audit", "--no-fund"]))?;
     }
     Step::new("build the UI: vite build").run(npm(&ui, ["run", "build"]))
 }
 
 fn check_node_version() -> Result<()> {
-    let output = Command::new("node").arg("--version").output().context("running `node --version`")?;
+    let output =
+        Command::new("node").arg("--version").output().context("running `node --version`")?;
     let version = String::from_utf8_lossy(&output.stdout);
-    let major: u32 =
-        version.trim().trim_start_matches('v').split('.').next().unwrap_or("0").parse().unwrap_or(0);
-    if major < NODE_MAJOR_NEEDED {
+    let mut parts =
+        version.trim().trim_start_matches('v').split('.').map(|part| part.parse::<u32>());
+    let found = match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor),
+        _ => (0, 0),
+    };
+    if found < NODE_NEEDED {
         bail!(
-            "Node.js {} is too old for the UI build; version {NODE_MAJOR_NEEDED} or newer is needed",
-            version.trim()
+            "Node.js {} is too old for the UI build: {}.{} or newer is needed. Debian 12's own \
+             `nodejs` is 18; install Node.js 20.19+ (for example Debian 13's package) and run this again.",
+            version.trim(),
+            NODE_NEEDED.0,
+            NODE_NEEDED.1
         );
     }
     Ok(())
@@ -174,7 +183,8 @@ fn install_tauri_driver() -> Result<PathBuf> {
     let root = tools_dir();
     let driver = root.join("bin").join("tauri-driver");
     if !driver.is_file() {
-        let mut command = cargo(["install", "tauri-driver", "--version", "^2", "--locked", "--root"]);
+        let mut command =
+            cargo(["install", "tauri-driver", "--version", "^2", "--locked", "--root"]);
         command.arg(&root);
         Step::new(&format!("install tauri-driver into {}", root.display())).run(command)?;
     }
