@@ -26,12 +26,16 @@ pub enum ServiceCategory {
     CarersSupport,
     EmploymentAndVolunteering,
     AgeRelatedGroups,
+    Bereavement,
+    MentalWellbeing,
+    DigitalSkills,
+    FoodAndEssentials,
     Other,
 }
 
 impl ServiceCategory {
     /// Every category, in the order the UI lists them.
-    pub const ALL: [ServiceCategory; 13] = [
+    pub const ALL: [ServiceCategory; 17] = [
         ServiceCategory::Befriending,
         ServiceCategory::MensGroups,
         ServiceCategory::Gardening,
@@ -44,6 +48,10 @@ impl ServiceCategory {
         ServiceCategory::CarersSupport,
         ServiceCategory::EmploymentAndVolunteering,
         ServiceCategory::AgeRelatedGroups,
+        ServiceCategory::Bereavement,
+        ServiceCategory::MentalWellbeing,
+        ServiceCategory::DigitalSkills,
+        ServiceCategory::FoodAndEssentials,
         ServiceCategory::Other,
     ];
 
@@ -62,6 +70,10 @@ impl ServiceCategory {
             ServiceCategory::CarersSupport => "Carers' support",
             ServiceCategory::EmploymentAndVolunteering => "Employment and volunteering",
             ServiceCategory::AgeRelatedGroups => "Age-related groups",
+            ServiceCategory::Bereavement => "Bereavement support",
+            ServiceCategory::MentalWellbeing => "Mental wellbeing",
+            ServiceCategory::DigitalSkills => "Digital skills",
+            ServiceCategory::FoodAndEssentials => "Food banks and essentials",
             ServiceCategory::Other => "Other",
         }
     }

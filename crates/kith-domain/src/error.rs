@@ -167,6 +167,27 @@ pub enum DomainError {
         .baseline.label(), .follow_up.label()
     )]
     MeasureKindMismatch { baseline: MeasureKind, follow_up: MeasureKind },
+
+    #[error(
+        "The directory file is not valid JSON (line {line}, column {column}); check it is an \
+         Open Referral UK JSON export and was not cut short"
+    )]
+    OrukNotJson { line: usize, column: usize },
+
+    #[error(
+        "The directory file holds {found}, not a directory: expected a JSON list of services, \
+         or an object with a \"services\" or \"content\" list"
+    )]
+    OrukNotADirectory { found: &'static str },
+
+    #[error(
+        "No list of services found: expected a JSON list of services, or an object with a \
+         \"services\" or \"content\" list"
+    )]
+    OrukNoServiceList,
+
+    #[error("\"{key}\" must be a list of services, but it holds {found}")]
+    OrukServicesNotAList { key: &'static str, found: &'static str },
 }
 
 impl DomainError {
@@ -207,6 +228,10 @@ impl DomainError {
             DomainError::MycawConcernCount { .. } => "mycaw_concern_count",
             DomainError::MycawConcernsDiffer { .. } => "mycaw_concerns_differ",
             DomainError::MeasureKindMismatch { .. } => "measure_kind_mismatch",
+            DomainError::OrukNotJson { .. } => "oruk_not_json",
+            DomainError::OrukNotADirectory { .. } => "oruk_not_a_directory",
+            DomainError::OrukNoServiceList => "oruk_no_service_list",
+            DomainError::OrukServicesNotAList { .. } => "oruk_services_not_a_list",
         }
     }
 }

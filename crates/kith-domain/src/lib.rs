@@ -51,6 +51,7 @@ pub mod ids;
 pub mod measures;
 pub mod nhs_number;
 pub mod note;
+pub mod oruk;
 pub mod person;
 pub mod referral;
 pub mod safeguarding;

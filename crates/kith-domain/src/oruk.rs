@@ -15,45 +15,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::directory::{CommunityService, ServiceCategory};
+use crate::error::DomainError;
 use crate::ids::ServiceId;
-
-/// Why a whole file cannot be imported (bad rows are not errors: they are listed in the
-/// [`ImportReport`]). Messages say how to fix the file; they quote no service data.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum OrukImportError {
-    #[error(
-        "The file is not valid JSON (line {line}, column {column}); check it is an Open \
-         Referral UK JSON export and was not cut short"
-    )]
-    NotJson { line: usize, column: usize },
-
-    #[error(
-        "The file holds {found}, not a directory: expected a JSON list of services, or an \
-         object with a \"services\" or \"content\" list"
-    )]
-    NotADirectory { found: &'static str },
-
-    #[error(
-        "No list of services found: expected a JSON list of services, or an object with a \
-         \"services\" or \"content\" list"
-    )]
-    NoServiceList,
-
-    #[error("\"{key}\" must be a list of services, but it holds {found}")]
-    ServicesNotAList { key: &'static str, found: &'static str },
-}
-
-impl OrukImportError {
-    /// A stable snake_case code for the UI and for tests.
-    pub fn code(&self) -> &'static str {
-        match self {
-            OrukImportError::NotJson { .. } => "oruk_not_json",
-            OrukImportError::NotADirectory { .. } => "oruk_not_a_directory",
-            OrukImportError::NoServiceList => "oruk_no_service_list",
-            OrukImportError::ServicesNotAList { .. } => "oruk_services_not_a_list",
-        }
-    }
-}
 
 /// One service read from an ORUK file, flattened to what a link worker needs to see.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -159,7 +122,7 @@ pub struct ImportReport {
 
 /// Parses a whole ORUK file. Fails only when the file itself is unusable (not JSON, or no list
 /// of services); bad rows are listed in the report instead.
-pub fn parse_directory(json_text: &str) -> Result<ImportReport, OrukImportError> {
+pub fn parse_directory(json_text: &str) -> Result<ImportReport, DomainError> {
     parse_directory_with_progress(json_text, |_, _| {})
 }
 
@@ -168,9 +131,9 @@ pub fn parse_directory(json_text: &str) -> Result<ImportReport, OrukImportError>
 pub fn parse_directory_with_progress(
     json_text: &str,
     mut on_progress: impl FnMut(usize, usize),
-) -> Result<ImportReport, OrukImportError> {
+) -> Result<ImportReport, DomainError> {
     let document: Value = serde_json::from_str(json_text)
-        .map_err(|error| OrukImportError::NotJson { line: error.line(), column: error.column() })?;
+        .map_err(|error| DomainError::OrukNotJson { line: error.line(), column: error.column() })?;
     let rows = service_rows(document)?;
     let total = rows.len();
     let mut report = ImportReport { rows: total, ..ImportReport::default() };
@@ -206,7 +169,7 @@ pub fn parse_directory_with_progress(
 }
 
 /// Finds the list of services in the accepted document shapes.
-fn service_rows(document: Value) -> Result<Vec<Value>, OrukImportError> {
+fn service_rows(document: Value) -> Result<Vec<Value>, DomainError> {
     match document {
         Value::Array(rows) => Ok(rows),
         Value::Object(mut object) => {
@@ -215,14 +178,14 @@ fn service_rows(document: Value) -> Result<Vec<Value>, OrukImportError> {
                     Some(Value::Array(rows)) => return Ok(rows),
                     Some(other) => {
                         let found = kind_of(&other);
-                        return Err(OrukImportError::ServicesNotAList { key, found });
+                        return Err(DomainError::OrukServicesNotAList { key, found });
                     }
                     None => {}
                 }
             }
-            Err(OrukImportError::NoServiceList)
+            Err(DomainError::OrukNoServiceList)
         }
-        other => Err(OrukImportError::NotADirectory { found: kind_of(&other) }),
+        other => Err(DomainError::OrukNotADirectory { found: kind_of(&other) }),
     }
 }
 
@@ -502,8 +465,8 @@ fn read_taxonomy_terms(reader: &mut RowReader, service: &Map<String, Value>) -> 
 /// food banks) are recognised as `Other`, so a "Bereavement support" term is not re-guessed
 /// from a name such as "Walk and talk after loss".
 const CATEGORY_KEYWORDS: &[(&str, ServiceCategory)] = &[
-    ("bereave", ServiceCategory::Other),
-    ("grief", ServiceCategory::Other),
+    ("bereave", ServiceCategory::Bereavement),
+    ("grief", ServiceCategory::Bereavement),
     ("carer", ServiceCategory::CarersSupport),
     ("caring", ServiceCategory::CarersSupport),
     ("men's", ServiceCategory::MensGroups),
@@ -511,16 +474,16 @@ const CATEGORY_KEYWORDS: &[(&str, ServiceCategory)] = &[
     ("men ", ServiceCategory::MensGroups),
     ("shed ", ServiceCategory::MensGroups),
     ("sheds ", ServiceCategory::MensGroups),
-    ("food bank", ServiceCategory::Other),
-    ("foodbank", ServiceCategory::Other),
-    ("food support", ServiceCategory::Other),
-    ("pantry", ServiceCategory::Other),
-    ("mental", ServiceCategory::Other),
-    ("wellbeing", ServiceCategory::Other),
-    ("anxiety", ServiceCategory::Other),
-    ("digital", ServiceCategory::Other),
-    ("computer", ServiceCategory::Other),
-    ("get online", ServiceCategory::Other),
+    ("food bank", ServiceCategory::FoodAndEssentials),
+    ("foodbank", ServiceCategory::FoodAndEssentials),
+    ("food support", ServiceCategory::FoodAndEssentials),
+    ("pantry", ServiceCategory::FoodAndEssentials),
+    ("mental", ServiceCategory::MentalWellbeing),
+    ("wellbeing", ServiceCategory::MentalWellbeing),
+    ("anxiety", ServiceCategory::MentalWellbeing),
+    ("digital", ServiceCategory::DigitalSkills),
+    ("computer", ServiceCategory::DigitalSkills),
+    ("get online", ServiceCategory::DigitalSkills),
     ("befriend", ServiceCategory::Befriending),
     ("lonel", ServiceCategory::Befriending),
     ("garden", ServiceCategory::Gardening),

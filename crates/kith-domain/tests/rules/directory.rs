@@ -65,7 +65,7 @@ fn a_connection_starts_as_its_kind_and_moves_on() {
         signposted.move_to(Referred, date(2025, 3, 9)),
         Err(DomainError::ConnectionStatusJump { from: Attended, to: Referred })
     );
-    assert_eq!(ServiceCategory::ALL.len(), 13);
+    assert_eq!(ServiceCategory::ALL.len(), 17);
     assert_eq!(ServiceCategory::CarersSupport.label(), "Carers' support");
 }
 
