@@ -1,1 +1,59 @@
 //! The encrypted local store (SQLCipher through rusqlite): migrations, repositories, search, caseload queries, audit log and the sync outbox. The only client crate with SQL.
+//!
+//! # Code map
+//! - [`profile`]: the profile directory (`kith.db` + `keys.json`), create / unlock / recover /
+//!   change passphrase.
+//! - `database`: opening SQLCipher with a raw key, pragmas, damage checks, migrations.
+//! - `migrations`: the embedded, append-only schema migrations.
+//! - [`store`]: [`Store`], the unlocked database, and how every write becomes one
+//!   transaction with its outbox and audit rows.
+//! - `repositories`: one module per kind of record (people, referrals, notes, ...).
+//! - `search`, `caseload`: full-text search and the "Today" queries.
+//!
+//! # Invariants
+//! - Every value reaches SQL as a bound parameter; table and column names come only from
+//!   constants in this crate.
+//! - Every write is one transaction that also appends to the outbox and the audit log.
+//! - Notes and the audit log are append-only (triggers refuse UPDATE and DELETE); other
+//!   records are never deleted, only tombstoned.
+//!
+//! # Durability: `synchronous = FULL`
+//! The database runs in WAL mode with `synchronous = FULL`: the WAL is fsynced at every
+//! commit, so a note whose save returned survives a power cut or an OS crash, not only a
+//! killed process (`NORMAL` in WAL mode may lose the last commits on power loss). The cost
+//! is one fsync per save, which a person typing notes never notices.
+//!
+//! # Security notes
+//! - The whole file (tables, indexes, full-text index, WAL) is SQLCipher ciphertext under a
+//!   random 256-bit key that exists on disk only wrapped (`keys.json`: Argon2id passphrase
+//!   and recovery key, see kith-crypto).
+//! - Damage and tampering are detected per page (SQLCipher's HMAC; `cipher_integrity_check`
+//!   runs at every unlock), but writing back an *older*, validly encrypted copy of a page
+//!   (a rollback of part of the file) is **not** detected.
+//! - A wrong passphrase fails at the AES-GCM unwrap, before the database is opened; a wrong,
+//!   damaged or newer database is refused before anything is written to it.
+#![forbid(unsafe_code)]
+
+mod caseload;
+mod database;
+mod error;
+mod migrations;
+pub mod profile;
+mod records;
+mod repositories;
+mod search;
+pub mod store;
+
+pub use caseload::{Caseload, CaseloadEntry, CaseloadScope};
+pub use error::StoreError;
+pub use profile::{resolve_profile_dir, Profile, DATA_DIR_ENV};
+pub use repositories::audit::{AuditAction, AuditEntry};
+pub use repositories::outbox::OutboxOperation;
+pub use repositories::{ConcernEvent, ReferralStatusChange};
+pub use search::{MatchedIn, NoteHit, PersonHit};
+pub use store::Store;
+
+/// The schema version this build knows (the number of embedded migrations).
+pub fn supported_schema_version() -> u32 {
+    migrations::MIGRATIONS.len() as u32
+}

@@ -1,0 +1,221 @@
+//! The embedded schema migrations: append-only, applied in order, counted in `user_version`.
+//! A shipped migration is never edited; add a new one at the end instead.
+
+/// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// The first schema: every record keeps its full data as JSON in `data`, plus the columns
+/// the queries need. `deleted_at` marks a tombstone.
+const MIGRATION_1: &str = r#"
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    assigned_link_worker TEXT,
+    display_name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX people_by_link_worker ON people(assigned_link_worker) WHERE deleted_at IS NULL;
+
+CREATE TABLE referrals (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    status TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX referrals_by_person ON referrals(person_id);
+CREATE INDEX referrals_by_status ON referrals(status) WHERE deleted_at IS NULL;
+
+CREATE TABLE referral_status_history (
+    id INTEGER PRIMARY KEY,
+    referral_id TEXT NOT NULL REFERENCES referrals(id),
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX referral_status_history_by_referral ON referral_status_history(referral_id);
+
+CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    held_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX conversations_by_person ON conversations(person_id);
+
+CREATE TABLE care_plans (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    status TEXT NOT NULL,
+    review_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX care_plans_by_person ON care_plans(person_id);
+CREATE INDEX care_plans_by_review ON care_plans(review_on) WHERE deleted_at IS NULL;
+
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    care_plan_id TEXT REFERENCES care_plans(id),
+    link_worker TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX sessions_by_person ON sessions(person_id);
+CREATE INDEX sessions_by_plan ON sessions(care_plan_id);
+CREATE INDEX sessions_planned_by_date ON sessions(date, link_worker)
+    WHERE status = 'planned' AND deleted_at IS NULL;
+
+CREATE TABLE notes (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    amends TEXT REFERENCES notes(id),
+    written_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX notes_by_person ON notes(person_id, written_at);
+CREATE TRIGGER notes_no_update BEFORE UPDATE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+
+CREATE TABLE consent_records (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    decided_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX consent_records_by_person ON consent_records(person_id);
+CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+CREATE TRIGGER consent_records_no_delete BEFORE DELETE ON consent_records
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+
+CREATE TABLE concerns (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    status TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX concerns_by_person ON concerns(person_id);
+CREATE INDEX concerns_open ON concerns(status) WHERE status <> 'closed' AND deleted_at IS NULL;
+
+CREATE TABLE concern_events (
+    id INTEGER PRIMARY KEY,
+    concern_id TEXT NOT NULL REFERENCES concerns(id),
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    by_user TEXT NOT NULL
+) STRICT;
+CREATE INDEX concern_events_by_concern ON concern_events(concern_id);
+
+CREATE TABLE community_services (
+    id TEXT PRIMARY KEY,
+    person_id TEXT,
+    name TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+
+CREATE TABLE connections (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    service_id TEXT NOT NULL REFERENCES community_services(id),
+    status TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX connections_by_person ON connections(person_id);
+
+CREATE TABLE measures (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    kind TEXT NOT NULL,
+    taken_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX measures_by_person ON measures(person_id, taken_on);
+
+CREATE TABLE discharges (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    discharged_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+) STRICT;
+CREATE INDEX discharges_by_person ON discharges(person_id);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    person_id TEXT,
+    action TEXT NOT NULL,
+    record_kind TEXT NOT NULL,
+    record_id TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_by_person ON audit_log(person_id, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    op_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    person_id TEXT,
+    hlc TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    pushed_at TEXT
+) STRICT;
+CREATE INDEX outbox_waiting ON outbox(seq) WHERE pushed_at IS NULL;
+
+CREATE VIRTUAL TABLE people_search USING fts5(
+    names, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE VIRTUAL TABLE notes_search USING fts5(
+    body, content = '',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO people_search(people_search, rank) VALUES ('pgsz', 3900);
+INSERT INTO notes_search(notes_search, rank) VALUES ('pgsz', 3900);
+"#;

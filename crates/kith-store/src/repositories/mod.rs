@@ -1,0 +1,16 @@
+//! Repositories: one module per kind of record, each an `impl Store` block of reads and
+//! writes built on the generic record storage in `records`.
+
+pub(crate) mod audit;
+pub(crate) mod care;
+mod consent;
+mod directory;
+mod measures;
+mod notes;
+pub(crate) mod outbox;
+mod people;
+mod referrals;
+mod safeguarding;
+
+pub use referrals::ReferralStatusChange;
+pub use safeguarding::ConcernEvent;

@@ -1,0 +1,142 @@
+//! Full-text search (FTS5, `unicode61 remove_diacritics 2`) over people's names and notes.
+
+use serde::{Deserialize, Serialize};
+
+use kith_domain::{NoteId, PersonId};
+
+use crate::{Store, StoreError};
+
+/// Where a person matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedIn {
+    Name,
+    Notes,
+}
+
+/// A person found by search, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonHit {
+    pub person_id: PersonId,
+    pub display_name: String,
+    pub matched_in: MatchedIn,
+}
+
+/// A note found by search, best first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteHit {
+    pub note_id: NoteId,
+    pub person_id: PersonId,
+    pub written_at: String,
+}
+
+/// Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax
+/// gets through), all words required; `prefix` makes every word a prefix, otherwise only the
+/// last (the one still being typed). `None` when there is no word to search for.
+fn match_expression(typed: &str, prefix: bool) -> Option<String> {
+    let words: Vec<&str> =
+        typed.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    let last = words.len().checked_sub(1)?;
+    let terms: Vec<String> =
+        words
+            .iter()
+            .enumerate()
+            .map(|(index, word)| {
+                if prefix || index == last {
+                    format!("\"{word}\"*")
+                } else {
+                    format!("\"{word}\"")
+                }
+            })
+            .collect();
+    Some(terms.join(" "))
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, StoreError> {
+    text.parse().map_err(|_| StoreError::Decode("search result id".into()))
+}
+
+impl Store {
+    /// People whose names (or preferred name, or NHS number) match, ranked; then people whose
+    /// notes match, ranked by their best note. At most `limit` people.
+    pub fn search_people(&self, typed: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError> {
+        let mut hits: Vec<PersonHit> = Vec::new();
+        let Some(names_query) = match_expression(typed, true) else { return Ok(hits) };
+        let mut statement = self.connection.prepare_cached(
+            "SELECT p.id, p.display_name FROM people_search s JOIN people p ON p.rowid = s.rowid
+             WHERE people_search MATCH ?1 AND p.deleted_at IS NULL
+             ORDER BY s.rank LIMIT ?2",
+        )?;
+        let rows = statement.query_map(rusqlite::params![names_query, limit as i64], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, display_name) = row?;
+            hits.push(PersonHit {
+                person_id: parse_id(&id)?,
+                display_name,
+                matched_in: MatchedIn::Name,
+            });
+        }
+        if hits.len() >= limit {
+            return Ok(hits);
+        }
+        let notes_query = match_expression(typed, false).unwrap_or_default();
+        let mut statement = self.connection.prepare_cached(
+            "SELECT p.id, p.display_name, min(s.rank) AS best
+             FROM notes_search s JOIN notes n ON n.rowid = s.rowid
+             JOIN people p ON p.id = n.person_id
+             WHERE notes_search MATCH ?1 AND p.deleted_at IS NULL
+             GROUP BY p.id ORDER BY best LIMIT ?2",
+        )?;
+        let rows = statement.query_map(rusqlite::params![notes_query, limit as i64], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, display_name) = row?;
+            let person_id: PersonId = parse_id(&id)?;
+            if hits.len() < limit && !hits.iter().any(|hit| hit.person_id == person_id) {
+                hits.push(PersonHit { person_id, display_name, matched_in: MatchedIn::Notes });
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Notes containing every typed word (the last as a prefix), best first.
+    pub fn search_notes(&self, typed: &str, limit: usize) -> Result<Vec<NoteHit>, StoreError> {
+        let Some(query) = match_expression(typed, false) else { return Ok(Vec::new()) };
+        let mut statement = self.connection.prepare_cached(
+            "SELECT n.id, n.person_id, n.written_at
+             FROM notes_search s JOIN notes n ON n.rowid = s.rowid
+             JOIN people p ON p.id = n.person_id
+             WHERE notes_search MATCH ?1 AND p.deleted_at IS NULL
+             ORDER BY s.rank LIMIT ?2",
+        )?;
+        let rows = statement.query_map(rusqlite::params![query, limit as i64], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (note_id, person_id, written_at) = row?;
+            hits.push(NoteHit {
+                note_id: parse_id(&note_id)?,
+                person_id: parse_id(&person_id)?,
+                written_at,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_expression;
+
+    #[test]
+    fn typed_text_becomes_quoted_terms_and_fts_syntax_is_neutralised() {
+        assert_eq!(match_expression("  ", true), None);
+        assert_eq!(match_expression("mary o'brien", true).unwrap(), "\"mary\"* \"o\"* \"brien\"*");
+        assert_eq!(match_expression("garden NEAR(x", false).unwrap(), "\"garden\" \"NEAR\" \"x\"*");
+        assert_eq!(match_expression("\"a\" OR b*", false).unwrap(), "\"a\" \"OR\" \"b\"*");
+    }
+}
