@@ -1,1 +1,116 @@
 //! The Kith practice server: accounts, devices and an end-to-end encrypted record relay.
+//!
+//! A library (`router`, `serve` on a given listener) with a thin binary over it. The server
+//! only ever holds record envelopes it cannot read, plus the routing metadata it needs
+//! (ids, kinds, which person a record belongs to, who carries that person, clocks, sizes).
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod cli;
+mod error;
+pub mod metrics;
+pub mod rate_limit;
+pub mod scope;
+pub mod secrets;
+pub mod storage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use api::router;
+pub use error::ServerError;
+pub use storage::{open_storage, DatabaseLocation, Storage};
+
+/// Limits and tunables; the defaults are what `kith-server serve` uses.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Largest request body (413 above it).
+    pub max_body_bytes: usize,
+    /// Most operations in one push (413 above it).
+    pub max_operations_per_push: usize,
+    /// Largest page a pull returns.
+    pub max_pull_limit: u32,
+    /// Largest envelope accepted (the operation is refused above it).
+    pub max_envelope_bytes: usize,
+    /// Failed logins allowed per username and address within `login_window`.
+    pub login_max_failures: usize,
+    /// The window for failed logins.
+    pub login_window: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_operations_per_push: kith_protocol::MAX_OPERATIONS_PER_PUSH,
+            max_pull_limit: kith_protocol::MAX_PULL_LIMIT,
+            max_envelope_bytes: 1024 * 1024,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Shared state of a running server (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<StateInner>,
+}
+
+struct StateInner {
+    storage: Arc<dyn Storage>,
+    config: ServerConfig,
+    metrics: metrics::Metrics,
+    login_limiter: rate_limit::AttemptLimiter,
+}
+
+impl AppState {
+    /// State over an opened storage.
+    pub fn new(storage: Arc<dyn Storage>, config: ServerConfig) -> Self {
+        let login_limiter =
+            rate_limit::AttemptLimiter::new(config.login_max_failures, config.login_window);
+        Self {
+            inner: Arc::new(StateInner {
+                storage,
+                config,
+                metrics: metrics::Metrics::default(),
+                login_limiter,
+            }),
+        }
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &dyn Storage {
+        self.inner.storage.as_ref()
+    }
+
+    /// The limits.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn login_limiter(&self) -> &rate_limit::AttemptLimiter {
+        &self.inner.login_limiter
+    }
+}
+
+/// Serves plain HTTP on `listener` until the process ends. Use it on loopback, or behind a
+/// TLS-terminating proxy.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as u64)
+        .unwrap_or(0)
+}

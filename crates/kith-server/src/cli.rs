@@ -1,0 +1,269 @@
+//! The `kith-server` command line: `serve` and the admin commands, over the same storage.
+
+use std::io::BufRead as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use kith_protocol::{DeviceId, PracticeId, Role};
+use uuid::Uuid;
+
+use crate::storage::{open_storage, DatabaseLocation, NewUser};
+use crate::{secrets, AppState, ServerConfig, ServerError};
+
+/// The Kith practice server.
+#[derive(Debug, Parser)]
+#[command(name = "kith-server", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Directory for the SQLite database (default: the OS data directory).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://kith@localhost/kith.
+    #[arg(long, global = true)]
+    database: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// Serve plain HTTP on a non-loopback address (development only: traffic is readable
+        /// on the network; put a TLS proxy in front for real use).
+        #[arg(long)]
+        insecure_dev_http: bool,
+    },
+    /// Manage practices.
+    #[command(subcommand)]
+    Practice(PracticeCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Write a consistent copy of the SQLite database.
+    Backup {
+        /// Destination file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check the database for damage and inconsistencies.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+enum PracticeCommand {
+    /// Create a practice and print its id.
+    Create {
+        /// The practice's name.
+        name: String,
+    },
+    /// List practices.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; prints a generated password unless --password-stdin is given.
+    Add {
+        /// The practice id.
+        #[arg(long)]
+        practice: Uuid,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor or link_worker.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List {
+        /// Only this practice.
+        #[arg(long)]
+        practice: Option<Uuid>,
+    },
+    /// Disable a user: their devices are refused at their next request.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// List devices.
+    List {
+        /// Only this user's devices.
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Revoke a device: it is refused at its next request.
+    Revoke {
+        /// The device id.
+        device_id: Uuid,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "role must be admin, supervisor or link_worker".to_owned())
+}
+
+/// Where the database is for these arguments.
+fn database_location(args: &DatabaseArgs) -> Result<DatabaseLocation, ServerError> {
+    if let Some(url) = &args.database {
+        return Ok(DatabaseLocation::Postgres(url.clone()));
+    }
+    let directory = match &args.data_dir {
+        Some(directory) => directory.clone(),
+        None => directories::ProjectDirs::from("org", "Kith", "kith-server")
+            .map(|dirs| dirs.data_dir().to_path_buf())
+            .ok_or_else(|| {
+                ServerError::Invalid("no data directory could be found; pass --data-dir".into())
+            })?,
+    };
+    Ok(DatabaseLocation::Sqlite(directory.join("kith-server.sqlite3")))
+}
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> Result<(), ServerError> {
+    let location = database_location(&cli.database)?;
+    let storage = open_storage(&location).await?;
+    match cli.command {
+        Command::Serve { listen, insecure_dev_http } => {
+            if !listen.ip().is_loopback() && !insecure_dev_http {
+                return Err(ServerError::Invalid(
+                    "refusing to serve plain HTTP on a non-loopback address: put a TLS proxy in \
+                     front and listen on loopback, or pass --insecure-dev-http for development"
+                        .into(),
+                ));
+            }
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            match &location {
+                DatabaseLocation::Sqlite(path) => {
+                    tracing::info!(database = %path.display(), "using SQLite")
+                }
+                DatabaseLocation::Postgres(_) => tracing::info!("using PostgreSQL"),
+            }
+            println!("kith-server listening on http://{}", listener.local_addr()?);
+            crate::serve(listener, AppState::new(storage, ServerConfig::default())).await?;
+        }
+        Command::Practice(PracticeCommand::Create { name }) => {
+            let practice = storage.create_practice(name).await?;
+            println!("{}", practice.id);
+        }
+        Command::Practice(PracticeCommand::List) => {
+            for practice in storage.list_practices().await? {
+                println!("{}\t{}", practice.id, practice.name);
+            }
+        }
+        Command::User(UserCommand::Add { practice, username, role, password_stdin }) => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (secrets::new_password(), true)
+            };
+            if password.chars().count() < 10 {
+                return Err(ServerError::Invalid("password must be at least 10 characters".into()));
+            }
+            let password_for_hash = password.clone();
+            let password_hash =
+                tokio::task::spawn_blocking(move || secrets::hash_password(&password_for_hash))
+                    .await??;
+            let user = storage
+                .create_user(NewUser {
+                    practice_id: PracticeId(practice),
+                    username,
+                    role,
+                    password_hash,
+                })
+                .await?;
+            println!("{}", user.user_id);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        Command::User(UserCommand::List { practice }) => {
+            for user in storage.list_users(practice.map(PracticeId)).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.user_id,
+                    user.practice_id,
+                    user.username,
+                    user.role.as_str(),
+                    if user.disabled { "disabled" } else { "active" }
+                );
+            }
+        }
+        Command::User(UserCommand::Disable { username }) => {
+            let credentials = storage
+                .user_credentials(username)
+                .await?
+                .ok_or_else(|| ServerError::NotFound("user".into()))?;
+            storage.set_user_disabled(credentials.user.user_id, true).await?;
+            println!("disabled");
+        }
+        Command::Device(DeviceCommand::List { username }) => {
+            let user_id = match username {
+                Some(username) => Some(
+                    storage
+                        .user_credentials(username)
+                        .await?
+                        .ok_or_else(|| ServerError::NotFound("user".into()))?
+                        .user
+                        .user_id,
+                ),
+                None => None,
+            };
+            for device in storage.list_devices(None, user_id).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    device.device_id,
+                    device.user_id,
+                    device.name,
+                    if device.revoked { "revoked" } else { "active" }
+                );
+            }
+        }
+        Command::Device(DeviceCommand::Revoke { device_id }) => {
+            storage.revoke_device(DeviceId(device_id)).await?;
+            println!("revoked");
+        }
+        Command::Backup { to } => {
+            storage.backup(to.clone()).await?;
+            println!("backed up to {}", to.display());
+        }
+        Command::Check => {
+            let problems = storage.check().await?;
+            let counts = storage.counts().await?;
+            println!(
+                "{} practices, {} users, {} devices, {} operations",
+                counts.practices, counts.users, counts.devices, counts.operations
+            );
+            if problems.is_empty() {
+                println!("ok");
+            } else {
+                for problem in &problems {
+                    println!("problem: {problem}");
+                }
+                return Err(ServerError::Corrupt(format!("{} problems found", problems.len())));
+            }
+        }
+    }
+    Ok(())
+}
