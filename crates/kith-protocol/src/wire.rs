@@ -500,6 +500,14 @@ pub struct PullResponse {
     pub resync_required: bool,
     /// Present when the request asked for it.
     pub scope_checksum: Option<ScopeChecksum>,
+    /// The highest sequence number the caller may see right now (0 when nothing is visible),
+    /// read in the same snapshot as the page: progress is `next_cursor` of `head_seq`, and
+    /// the caller is up to date when `next_cursor >= head_seq`. It is scoped like the page
+    /// (a link worker's head counts only practice-wide records and their own people), so it
+    /// never reveals activity in another caseload or practice. `None` from older servers and
+    /// on a `resync_required` answer.
+    #[serde(default)]
+    pub head_seq: Option<u64>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,8 +654,15 @@ mod tests {
             has_more: false,
             resync_required: true,
             scope_checksum: Some(ScopeChecksum { upto: 9, count: 1, sha256: "ab".into() }),
+            head_seq: Some(12),
         };
         round_trip(&response);
+        // An answer from a server without `head_seq` still parses.
+        let mut older = serde_json::to_value(&response).unwrap();
+        older.as_object_mut().unwrap().remove("head_seq");
+        let parsed: PullResponse = serde_json::from_value(older).unwrap();
+        assert_eq!(parsed.head_seq, None);
+        assert_eq!(parsed.next_cursor, 9);
         round_trip(&PullRequest { since: 3, limit: Some(10), checksum: true });
         let defaulted: PullRequest = serde_json::from_str("{}").unwrap();
         assert_eq!(defaulted, PullRequest { since: 0, limit: None, checksum: false });

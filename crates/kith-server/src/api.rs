@@ -606,24 +606,22 @@ async fn push(
     Metrics::add(&state.metrics().pushes, 1);
     let now = now_ms();
     let limits = OperationLimits { max_envelope_bytes: state.config().max_envelope_bytes };
-    let outcomes =
+    let report =
         state.storage().push(caller, Arc::new(request.operations.clone()), now, limits).await?;
-    let mut stored = 0;
     let mut refused = 0;
     let results = request
         .operations
         .iter()
-        .zip(outcomes)
+        .zip(report.outcomes)
         .map(|(op, outcome)| {
-            match outcome {
-                PushOutcome::Accepted { .. } => stored += 1,
-                PushOutcome::Refused { .. } => refused += 1,
+            if matches!(outcome, PushOutcome::Refused { .. }) {
+                refused += 1;
             }
             kith_protocol::PushResult { op_id: op.op_id, device_seq: op.device_seq, outcome }
         })
         .collect();
-    // Counts accepted replays too; close enough for a throughput counter.
-    Metrics::add(&state.metrics().operations_stored, stored);
+    // Replays of already stored operations are accepted but not counted as stored.
+    Metrics::add(&state.metrics().operations_stored, report.newly_stored);
     Metrics::add(&state.metrics().operations_refused, refused);
     Ok(Json(PushResponse { results, server_time_ms: now }))
 }
@@ -644,6 +642,7 @@ async fn pull(
                 has_more: false,
                 resync_required: true,
                 scope_checksum: None,
+                head_seq: None,
             }));
         }
         state.storage().clear_resync(caller.device_id).await?;
@@ -665,6 +664,7 @@ async fn pull(
         has_more: page.has_more,
         resync_required: false,
         scope_checksum,
+        head_seq: Some(page.head_seq),
     }))
 }
 

@@ -3,13 +3,14 @@
 use std::io::BufRead as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use kith_protocol::{DeviceId, PracticeId, Role};
 use uuid::Uuid;
 
 use crate::storage::{open_storage, DatabaseLocation, NewUser};
-use crate::{secrets, AppState, ServerConfig, ServerError};
+use crate::{secrets, tls, AppState, ServerConfig, ServerError};
 
 /// The Kith practice server.
 #[derive(Debug, Parser)]
@@ -40,8 +41,19 @@ enum Command {
         listen: SocketAddr,
         /// Serve plain HTTP on a non-loopback address (development only: traffic is readable
         /// on the network; put a TLS proxy in front for real use).
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["tls_cert", "dev_self_signed"])]
         insecure_dev_http: bool,
+        /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+        #[arg(long, requires = "tls_key", value_name = "PEM")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert", value_name = "PEM")]
+        tls_key: Option<PathBuf>,
+        /// Serve HTTPS with a self-signed certificate for localhost/127.0.0.1, made on first
+        /// use and kept in the data directory. DEVELOPMENT ONLY: clients must be told to trust
+        /// it by its fingerprint.
+        #[arg(long, conflicts_with = "tls_cert")]
+        dev_self_signed: bool,
     },
     /// Manage practices.
     #[command(subcommand)]
@@ -122,35 +134,90 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "role must be admin, supervisor or link_worker".to_owned())
 }
 
+/// The data directory: `--data-dir`, or the OS data directory.
+fn data_directory(args: &DatabaseArgs) -> Result<PathBuf, ServerError> {
+    match &args.data_dir {
+        Some(directory) => Ok(directory.clone()),
+        None => directories::ProjectDirs::from("org", "Kith", "kith-server")
+            .map(|dirs| dirs.data_dir().to_path_buf())
+            .ok_or_else(|| {
+                ServerError::Invalid("no data directory could be found; pass --data-dir".into())
+            }),
+    }
+}
+
 /// Where the database is for these arguments.
 fn database_location(args: &DatabaseArgs) -> Result<DatabaseLocation, ServerError> {
     if let Some(url) = &args.database {
         return Ok(DatabaseLocation::Postgres(url.clone()));
     }
-    let directory = match &args.data_dir {
-        Some(directory) => directory.clone(),
-        None => directories::ProjectDirs::from("org", "Kith", "kith-server")
-            .map(|dirs| dirs.data_dir().to_path_buf())
-            .ok_or_else(|| {
-                ServerError::Invalid("no data directory could be found; pass --data-dir".into())
-            })?,
-    };
-    Ok(DatabaseLocation::Sqlite(directory.join("kith-server.sqlite3")))
+    Ok(DatabaseLocation::Sqlite(data_directory(args)?.join("kith-server.sqlite3")))
+}
+
+/// How `serve` talks to clients.
+enum Transport {
+    /// Plain HTTP (loopback, or `--insecure-dev-http`).
+    Http,
+    /// HTTPS with this configuration.
+    Https(Arc<rustls::ServerConfig>),
+}
+
+/// Decides the transport for `serve` before anything is opened, refusing plain HTTP on a
+/// network address.
+fn serve_transport(
+    database: &DatabaseArgs,
+    listen: SocketAddr,
+    insecure_dev_http: bool,
+    tls: Option<(PathBuf, PathBuf)>,
+    dev_self_signed: bool,
+) -> Result<Transport, ServerError> {
+    if let Some((cert_path, key_path)) = tls {
+        let certificate = tls::CertificatePem::read(&cert_path, &key_path)?;
+        return Ok(Transport::Https(certificate.server_config()?));
+    }
+    if dev_self_signed {
+        let directory = data_directory(database)?;
+        let certificate = tls::dev_certificate_in(&directory)?;
+        let (cert_path, _) = tls::dev_certificate_paths(&directory);
+        println!(
+            "WARNING: self-signed development certificate; do not use it for real patient data."
+        );
+        println!("certificate: {}", cert_path.display());
+        println!("certificate SHA-256 fingerprint: {}", certificate.fingerprint()?);
+        tracing::warn!("serving with a self-signed development certificate");
+        return Ok(Transport::Https(certificate.server_config()?));
+    }
+    if !listen.ip().is_loopback() && !insecure_dev_http {
+        return Err(ServerError::Invalid(
+            "refusing to serve plain HTTP on a non-loopback address: pass --tls-cert and \
+             --tls-key, put a TLS proxy in front and listen on loopback, or pass \
+             --dev-self-signed (or --insecure-dev-http) for development"
+                .into(),
+        ));
+    }
+    Ok(Transport::Http)
 }
 
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<(), ServerError> {
     let location = database_location(&cli.database)?;
+    // Check the TLS settings before touching the database, so a bad flag changes nothing.
+    let transport = match &cli.command {
+        Command::Serve { listen, insecure_dev_http, tls_cert, tls_key, dev_self_signed } => {
+            let tls = tls_cert.clone().zip(tls_key.clone());
+            Some(serve_transport(
+                &cli.database,
+                *listen,
+                *insecure_dev_http,
+                tls,
+                *dev_self_signed,
+            )?)
+        }
+        _ => None,
+    };
     let storage = open_storage(&location).await?;
     match cli.command {
-        Command::Serve { listen, insecure_dev_http } => {
-            if !listen.ip().is_loopback() && !insecure_dev_http {
-                return Err(ServerError::Invalid(
-                    "refusing to serve plain HTTP on a non-loopback address: put a TLS proxy in \
-                     front and listen on loopback, or pass --insecure-dev-http for development"
-                        .into(),
-                ));
-            }
+        Command::Serve { listen, .. } => {
             let listener = tokio::net::TcpListener::bind(listen).await?;
             match &location {
                 DatabaseLocation::Sqlite(path) => {
@@ -158,8 +225,18 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
                 }
                 DatabaseLocation::Postgres(_) => tracing::info!("using PostgreSQL"),
             }
-            println!("kith-server listening on http://{}", listener.local_addr()?);
-            crate::serve(listener, AppState::new(storage, ServerConfig::default())).await?;
+            let state = AppState::new(storage, ServerConfig::default());
+            let address = listener.local_addr()?;
+            match transport {
+                Some(Transport::Https(config)) => {
+                    println!("kith-server listening on https://{address}");
+                    tls::serve_tls(listener, state, config).await?;
+                }
+                _ => {
+                    println!("kith-server listening on http://{address}");
+                    crate::serve(listener, state).await?;
+                }
+            }
         }
         Command::Practice(PracticeCommand::Create { name }) => {
             let practice = storage.create_practice(name).await?;

@@ -39,6 +39,9 @@ pub enum ServerError {
     /// A file could not be read or written.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// A TLS certificate or key could not be loaded or made.
+    #[error("tls: {0}")]
+    Tls(String),
     /// Stored data is inconsistent.
     #[error("database is inconsistent: {0}")]
     Corrupt(String),

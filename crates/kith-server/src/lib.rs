@@ -1,8 +1,9 @@
 //! The Kith practice server: accounts, devices and an end-to-end encrypted record relay.
 //!
-//! A library (`router`, `serve` on a given listener) with a thin binary over it. The server
-//! only ever holds record envelopes it cannot read, plus the routing metadata it needs
-//! (ids, kinds, which person a record belongs to, who carries that person, clocks, sizes).
+//! A library (`router`; `serve` for plain HTTP or `serve_tls` for HTTPS on a given listener)
+//! with a thin binary over it. The server only ever holds record envelopes it cannot read,
+//! plus the routing metadata it needs (ids, kinds, which person a record belongs to, who
+//! carries that person, clocks, sizes).
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ pub mod rate_limit;
 pub mod scope;
 pub mod secrets;
 pub mod storage;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,7 @@ use std::time::Duration;
 pub use api::router;
 pub use error::ServerError;
 pub use storage::{open_storage, DatabaseLocation, Storage};
+pub use tls::serve_tls;
 
 /// Limits and tunables; the defaults are what `kith-server serve` uses.
 #[derive(Clone, Debug)]

@@ -126,9 +126,10 @@ pub enum SyncPhase {
 pub struct SyncProgress {
     /// What it is doing.
     pub phase: SyncPhase,
-    /// Operations done in this phase.
+    /// Done in this phase: operations when pushing; sequence numbers covered when pulling.
     pub done: u64,
-    /// Operations in this phase, when known (pushes always; pulls when the server says).
+    /// The whole of this phase, in the same unit, when known (pushes always; pulls when the
+    /// server reports the head of the scope).
     pub total: Option<u64>,
 }
 
@@ -324,6 +325,9 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
     async fn pull_all(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         self.set_progress(SyncPhase::Pulling, 0, None);
         let mut resyncs = 0;
+        // Progress runs in sequence numbers, from the cursor this round started at to the
+        // head of the caller's scope that the server reports.
+        let mut started_at = self.replica.cursor()?;
         loop {
             let since = self.replica.cursor()?;
             let request =
@@ -337,6 +341,7 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
                 let scope = self.transport.scope().await?;
                 self.replica.resync(&scope)?;
                 report.resynced = true;
+                started_at = 0;
                 continue;
             }
             if response.next_cursor < since {
@@ -347,7 +352,13 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
             report.unreadable += page.unreadable.len() as u64;
             report.pages += 1;
             self.replica.apply_page(&page)?;
-            self.set_progress(SyncPhase::Pulling, report.pulled, None);
+            let total = response.head_seq.map(|head| head.saturating_sub(started_at));
+            let done = response.next_cursor.saturating_sub(started_at);
+            self.set_progress(
+                SyncPhase::Pulling,
+                total.map_or(done, |total| done.min(total)),
+                total,
+            );
             if !response.has_more || response.next_cursor == since {
                 return Ok(());
             }

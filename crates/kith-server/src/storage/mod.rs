@@ -108,6 +108,19 @@ pub struct PullPage {
     pub operations: Vec<StoredOperation>,
     /// More visible operations follow.
     pub has_more: bool,
+    /// The highest sequence the caller may see, read in the same snapshot as the page (0 when
+    /// nothing is visible).
+    pub head_seq: u64,
+}
+
+/// What a push did.
+#[derive(Clone, Debug, Default)]
+pub struct PushReport {
+    /// One per pushed operation, in order.
+    pub outcomes: Vec<PushOutcome>,
+    /// How many operations this push stored for the first time (replays of stored
+    /// operations are accepted but not counted).
+    pub newly_stored: u64,
 }
 
 /// Counts for `check` and the metrics page.
@@ -203,7 +216,7 @@ pub trait Storage: Send + Sync {
         operations: Arc<Vec<Operation>>,
         now_ms: u64,
         limits: OperationLimits,
-    ) -> StorageFuture<'_, Vec<PushOutcome>>;
+    ) -> StorageFuture<'_, PushReport>;
     /// One page of what the caller may see after `since`.
     fn pull(&self, caller: Caller, since: u64, limit: u32) -> StorageFuture<'_, PullPage>;
     /// Clears a device's resync flag (it is pulling from zero).

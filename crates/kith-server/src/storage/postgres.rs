@@ -9,7 +9,7 @@ use std::sync::Arc;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kith_protocol::{
     Assignment, DeviceId, DeviceInfo, Envelope, Hlc, Operation, OperationId, PersonId, PracticeId,
-    PushOutcome, RecordId, Role, ScopeChecksum, StoredOperation, UserId, UserInfo,
+    RecordId, Role, ScopeChecksum, StoredOperation, UserId, UserInfo,
 };
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{
     parse_kind, parse_role, to_i64, to_u64, Caller, ChecksumBuilder, DeviceSession, NewInvite,
-    NewUser, Practice, PullPage, Storage, StorageFuture, StoreCounts, UserCredentials,
+    NewUser, Practice, PullPage, PushReport, Storage, StorageFuture, StoreCounts, UserCredentials,
 };
 use crate::scope::{plan_push, OperationLimits, PushFacts};
 use crate::secrets::TokenHash;
@@ -224,7 +224,7 @@ impl PostgresStorage {
         ops: &[Operation],
         now: u64,
         limits: OperationLimits,
-    ) -> Result<Vec<PushOutcome>, ServerError> {
+    ) -> Result<PushReport, ServerError> {
         let practice = caller.practice_id.0;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -391,7 +391,7 @@ impl PostgresStorage {
             .await?;
         }
         tx.commit().await?;
-        Ok(plan.outcomes)
+        Ok(PushReport { newly_stored: plan.inserts.len() as u64, outcomes: plan.outcomes })
     }
 }
 
@@ -748,27 +748,33 @@ impl Storage for PostgresStorage {
         operations: Arc<Vec<Operation>>,
         now_ms: u64,
         limits: OperationLimits,
-    ) -> StorageFuture<'_, Vec<PushOutcome>> {
+    ) -> StorageFuture<'_, PushReport> {
         Box::pin(async move { self.push_async(caller, &operations, now_ms, limits).await })
     }
 
     fn pull(&self, caller: Caller, since: u64, limit: u32) -> StorageFuture<'_, PullPage> {
         Box::pin(async move {
-            let client = self.pool.get().await?;
+            let mut client = self.pool.get().await?;
+            // One snapshot for the page and the head, so they agree.
+            let tx = client
+                .build_transaction()
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
             let sql = format!(
                 "SELECT {OPERATION_COLUMNS} FROM operations WHERE practice_id = $1 AND seq > $2{} \
                  ORDER BY seq LIMIT $3",
                 scope_filter(caller.role, "$4")
             );
-            let statement = client.prepare_cached(&sql).await?;
+            let statement = tx.prepare_cached(&sql).await?;
             let fetch = i64::from(limit) + 1;
             let since = to_i64(since)?;
             let rows = if caller.role == Role::LinkWorker {
-                client
-                    .query(&statement, &[&caller.practice_id.0, &since, &fetch, &caller.user_id.0])
+                tx.query(&statement, &[&caller.practice_id.0, &since, &fetch, &caller.user_id.0])
                     .await?
             } else {
-                client.query(&statement, &[&caller.practice_id.0, &since, &fetch]).await?
+                tx.query(&statement, &[&caller.practice_id.0, &since, &fetch]).await?
             };
             let has_more = rows.len() > limit as usize;
             let operations = rows
@@ -776,7 +782,37 @@ impl Storage for PostgresStorage {
                 .take(limit as usize)
                 .map(operation_from_row)
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(PullPage { operations, has_more })
+            // The highest visible sequence. For a link worker: the newest practice-wide
+            // operation and the newest of each person they carry, each one lookup on
+            // `operations_by_person`, so O(people carried × log n).
+            let head: Option<i64> = match caller.role {
+                Role::Supervisor => {
+                    let statement = tx
+                        .prepare_cached("SELECT MAX(seq) FROM operations WHERE practice_id = $1")
+                        .await?;
+                    tx.query_one(&statement, &[&caller.practice_id.0]).await?.try_get(0)?
+                }
+                Role::LinkWorker => {
+                    let statement = tx
+                        .prepare_cached(
+                            "SELECT MAX(head) FROM ( \
+                             SELECT (SELECT MAX(seq) FROM operations \
+                                     WHERE practice_id = $1 AND person_id IS NULL) AS head \
+                             UNION ALL \
+                             SELECT (SELECT MAX(o.seq) FROM operations o \
+                                     WHERE o.practice_id = $1 AND o.person_id = a.person_id) \
+                             FROM assignments a \
+                             WHERE a.practice_id = $1 AND a.link_worker_id = $2) AS heads",
+                        )
+                        .await?;
+                    tx.query_one(&statement, &[&caller.practice_id.0, &caller.user_id.0])
+                        .await?
+                        .try_get(0)?
+                }
+                Role::Admin => None,
+            };
+            tx.commit().await?;
+            Ok(PullPage { operations, has_more, head_seq: head.map_or(Ok(0), to_u64)? })
         })
     }
 

@@ -8,14 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use kith_protocol::{
     Assignment, DeviceId, DeviceInfo, Envelope, Hlc, Operation, OperationId, PersonId, PracticeId,
-    PushOutcome, RecordId, Role, ScopeChecksum, StoredOperation, UserId, UserInfo,
+    RecordId, Role, ScopeChecksum, StoredOperation, UserId, UserInfo,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use uuid::Uuid;
 
 use super::{
     parse_kind, parse_role, to_i64, to_u64, Caller, ChecksumBuilder, DeviceSession, NewInvite,
-    NewUser, Practice, PullPage, Storage, StorageFuture, StoreCounts, UserCredentials,
+    NewUser, Practice, PullPage, PushReport, Storage, StorageFuture, StoreCounts, UserCredentials,
 };
 use crate::scope::{plan_push, OperationLimits, PushFacts};
 use crate::secrets::TokenHash;
@@ -329,7 +329,7 @@ fn push_blocking(
     ops: &[Operation],
     now: u64,
     limits: OperationLimits,
-) -> Result<Vec<PushOutcome>, ServerError> {
+) -> Result<PushReport, ServerError> {
     let practice = caller.practice_id.0;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let counter: i64 = tx
@@ -447,7 +447,7 @@ fn push_blocking(
         )?;
     }
     tx.commit()?;
-    Ok(plan.outcomes)
+    Ok(PushReport { newly_stored: plan.inserts.len() as u64, outcomes: plan.outcomes })
 }
 
 /// The visible-operations filter for a caller, as SQL appended after `practice_id = ?1`.
@@ -470,6 +470,9 @@ fn pull_blocking(
     since: u64,
     limit: u32,
 ) -> Result<PullPage, ServerError> {
+    // One read transaction, so the head is from the same snapshot as the page.
+    let snapshot = conn.unchecked_transaction()?;
+    let conn: &Connection = &snapshot;
     let sql = format!(
         "SELECT {OPERATION_COLUMNS} FROM operations WHERE practice_id = ?1 AND seq > ?2{} \
          ORDER BY seq LIMIT ?3",
@@ -498,7 +501,34 @@ fn pull_blocking(
         .take(limit as usize)
         .map(OperationRow::into_stored)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(PullPage { operations, has_more })
+    drop(statement);
+    let head_seq = head_seq_blocking(conn, caller)?;
+    snapshot.finish()?;
+    Ok(PullPage { operations, has_more, head_seq })
+}
+
+/// The highest sequence the caller may see. For a link worker this is the larger of the
+/// newest practice-wide operation and the newest operation of each person assigned to them,
+/// each one index lookup on `operations_by_person`, so it costs O(people carried × log n).
+fn head_seq_blocking(conn: &Connection, caller: Caller) -> Result<u64, ServerError> {
+    let head: Option<i64> = match caller.role {
+        Role::Supervisor => conn
+            .prepare_cached("SELECT MAX(seq) FROM operations WHERE practice_id = ?1")?
+            .query_row([caller.practice_id.0], |row| row.get(0))?,
+        Role::LinkWorker => conn
+            .prepare_cached(
+                "SELECT MAX(head) FROM ( \
+                 SELECT (SELECT MAX(seq) FROM operations \
+                         WHERE practice_id = ?1 AND person_id IS NULL) AS head \
+                 UNION ALL \
+                 SELECT (SELECT MAX(o.seq) FROM operations o \
+                         WHERE o.practice_id = ?1 AND o.person_id = a.person_id) \
+                 FROM assignments a WHERE a.practice_id = ?1 AND a.link_worker_id = ?2)",
+            )?
+            .query_row(params![caller.practice_id.0, caller.user_id.0], |row| row.get(0))?,
+        Role::Admin => None,
+    };
+    head.map_or(Ok(0), to_u64)
 }
 
 fn checksum_blocking(
@@ -870,7 +900,7 @@ impl Storage for SqliteStorage {
         operations: Arc<Vec<Operation>>,
         now_ms: u64,
         limits: OperationLimits,
-    ) -> StorageFuture<'_, Vec<PushOutcome>> {
+    ) -> StorageFuture<'_, PushReport> {
         Box::pin(self.write(move |conn| push_blocking(conn, caller, &operations, now_ms, limits)))
     }
 

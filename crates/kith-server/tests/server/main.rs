@@ -6,9 +6,11 @@ mod authorization;
 mod cli;
 mod concurrency;
 mod plaintext;
+mod progress;
 mod robustness;
 mod story;
 mod support;
+mod tls;
 
 /// Runs each named async test fn (taking a `Backend`) once per storage backend.
 macro_rules! on_every_backend {
@@ -35,11 +37,13 @@ macro_rules! on_every_backend {
 use authorization::authorization_matrix;
 use concurrency::fifty_devices_push_and_pull_at_once;
 use plaintext::no_plaintext_at_rest;
+use progress::pull_reports_a_scoped_head_and_stored_counts_skip_replays;
 use story::practice_story;
 
 on_every_backend!(
     practice_story,
     authorization_matrix,
     no_plaintext_at_rest,
-    fifty_devices_push_and_pull_at_once
+    fifty_devices_push_and_pull_at_once,
+    pull_reports_a_scoped_head_and_stored_counts_skip_replays,
 );

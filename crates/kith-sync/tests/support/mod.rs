@@ -125,6 +125,7 @@ impl FakeTransport {
                     has_more: false,
                     resync_required: true,
                     scope_checksum: None,
+                    head_seq: None,
                 });
             }
         }
@@ -144,12 +145,20 @@ impl FakeTransport {
                 operations.push((*stored).clone());
             }
         }
+        let head_seq = inner
+            .log
+            .iter()
+            .filter(|stored| visible(&inner, self.device_id, &stored.operation))
+            .map(|stored| stored.seq)
+            .max()
+            .unwrap_or(0);
         Ok(PullResponse {
             operations,
             next_cursor,
             has_more: scanned < candidates.len(),
             resync_required: false,
             scope_checksum: None,
+            head_seq: Some(head_seq),
         })
     }
 }
