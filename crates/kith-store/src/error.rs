@@ -54,6 +54,11 @@ pub enum StoreError {
     /// A stored record that cannot be read back.
     #[error("a stored record cannot be read: {0}")]
     Decode(String),
+    /// Sync with the practice server cannot go on (no device enrolled, a malformed stored
+    /// operation...). The text names no person and no contents.
+    #[error("sync: {0}")]
+    Sync(String),
+
     /// Any other database error.
     #[error("database error: {0}")]
     Database(rusqlite::Error),

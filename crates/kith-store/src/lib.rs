@@ -9,11 +9,18 @@
 //!   transaction with its outbox and audit rows.
 //! - `repositories`: one module per kind of record (people, referrals, notes, ...).
 //! - `search`, `caseload`: full-text search and the "Today" queries.
+//! - `sync`: the store as a kith-sync `Replica` (merge state, outbox statuses, cursor, clock,
+//!   conflicts, purge of people who left the scope): all the SQL of sync.
 //!
 //! # Invariants
 //! - Every value reaches SQL as a bound parameter; table and column names come only from
 //!   constants in this crate.
-//! - Every write is one transaction that also appends to the outbox and the audit log.
+//! - Every write is one transaction that also appends to the outbox and the audit log. A
+//!   write runs as a savepoint, so [`Store::in_one_transaction`] can group many writes (a
+//!   bulk load, or a use case that must keep all or nothing) under one commit.
+//! - The feature `plaintext-for-benchmarks` adds `Store::open_plaintext_for_benchmarks`, an
+//!   UNENCRYPTED store used only to compare SQLCipher with plain SQLite. Only kith-tests'
+//!   `bench_store` example enables it; the app and normal builds cannot open one.
 //! - Notes and the audit log are append-only (triggers refuse UPDATE and DELETE); other
 //!   records are never deleted, only tombstoned.
 //!
@@ -27,8 +34,9 @@
 //! - The whole file (tables, indexes, full-text index, WAL) is SQLCipher ciphertext under a
 //!   random 256-bit key that exists on disk only wrapped (`keys.json`: Argon2id passphrase
 //!   and recovery key, see kith-crypto).
-//! - Damage and tampering are detected per page (SQLCipher's HMAC; `cipher_integrity_check`
-//!   runs at every unlock), but writing back an *older*, validly encrypted copy of a page
+//! - Damage and tampering are detected per page (SQLCipher's HMAC): page 1 at unlock, every
+//!   other page when it is read, and all pages by `Store::verify_integrity` (run on demand: on
+//!   a 150,000-note practice it reads 660 MB, far too slow for every unlock), but writing back an *older*, validly encrypted copy of a page
 //!   (a rollback of part of the file) is **not** detected.
 //! - A wrong passphrase fails at the AES-GCM unwrap, before the database is opened; a wrong,
 //!   damaged or newer database is refused before anything is written to it.
@@ -43,6 +51,7 @@ mod records;
 mod repositories;
 mod search;
 pub mod store;
+mod sync;
 
 pub use caseload::{Caseload, CaseloadEntry, CaseloadScope};
 pub use error::StoreError;
@@ -52,6 +61,7 @@ pub use repositories::outbox::OutboxOperation;
 pub use repositories::{ConcernEvent, ReferralStatusChange};
 pub use search::{MatchedIn, NoteHit, PersonHit};
 pub use store::Store;
+pub use sync::{wire_kind, KeptAsideOperation, STORE_KIND_FIELD};
 
 /// The schema version this build knows (the number of embedded migrations).
 pub fn supported_schema_version() -> u32 {

@@ -2,7 +2,7 @@
 //! A shipped migration is never edited; add a new one at the end instead.
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_SYNC];
 
 /// The first schema: every record keeps its full data as JSON in `data`, plus the columns
 /// the queries need. `deleted_at` marks a tombstone.
@@ -218,4 +218,57 @@ CREATE VIRTUAL TABLE notes_search USING fts5(
 );
 INSERT INTO people_search(people_search, rank) VALUES ('pgsz', 3900);
 INSERT INTO notes_search(notes_search, rank) VALUES ('pgsz', 3900);
+"#;
+
+/// Sync with the practice server (kith-sync): the outbox gains a status (pending, accepted,
+/// refused with a reason; rows written before sync existed are `legacy` and never pushed), each
+/// editable record its merge state (kith-sync `RecordState`), insert-only operations are kept
+/// by op id, unreadable pulled operations are kept aside, and notes and consent records may be
+/// deleted only while a scope purge is running (`sync_purging` holds a row).
+const MIGRATION_2_SYNC: &str = r#"
+ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE outbox ADD COLUMN refusal TEXT;
+UPDATE outbox SET status = CASE WHEN pushed_at IS NULL THEN 'legacy' ELSE 'accepted' END;
+CREATE INDEX outbox_pending ON outbox(seq) WHERE status = 'pending';
+CREATE INDEX outbox_pending_by_person ON outbox(person_id) WHERE status = 'pending';
+
+CREATE TABLE sync_records (
+    record_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    person_id TEXT,
+    state TEXT NOT NULL,
+    conflicts INTEGER NOT NULL DEFAULT 0,
+    projected INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX sync_records_by_person ON sync_records(person_id);
+CREATE INDEX sync_records_with_conflicts ON sync_records(record_id) WHERE conflicts > 0;
+CREATE INDEX sync_records_unprojected ON sync_records(record_id) WHERE projected = 0;
+
+CREATE TABLE sync_inserts (
+    op_id TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    person_id TEXT,
+    body TEXT,
+    status TEXT NOT NULL
+) STRICT;
+CREATE INDEX sync_inserts_by_person ON sync_inserts(person_id);
+CREATE INDEX sync_inserts_waiting ON sync_inserts(op_id) WHERE status = 'waiting';
+
+CREATE TABLE sync_unreadable (
+    seq INTEGER PRIMARY KEY,
+    operation TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    kept_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sync_purging (active INTEGER NOT NULL) STRICT;
+DROP TRIGGER notes_no_delete;
+CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+DROP TRIGGER consent_records_no_delete;
+CREATE TRIGGER consent_records_no_delete BEFORE DELETE ON consent_records
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
 "#;

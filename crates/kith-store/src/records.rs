@@ -24,6 +24,26 @@ pub(crate) trait StoredRecord: Serialize + DeserializeOwned {
     fn person_id(&self) -> Option<PersonId>;
     /// Query columns other than id, person_id and data (names are constants).
     fn columns(&self) -> Vec<(&'static str, Value)>;
+    /// Keeps full-text indexes in step after sync wrote the record ([`project`]).
+    fn reindex_after_sync(
+        &self,
+        _connection: &Connection,
+        _deleted: bool,
+        _written: Projected,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// What [`project`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Projected {
+    /// The record was new: a row was inserted.
+    Inserted,
+    /// An editable record's row was rewritten.
+    Rewritten,
+    /// An append-only record was already there and was left as it is.
+    AlreadyThere,
 }
 
 /// A date as ISO text, so it sorts and compares correctly in SQL.
@@ -149,4 +169,49 @@ pub(crate) fn tombstone<R: StoredRecord>(
         return Err(StoreError::NotFound { kind: R::KIND, id: id.to_string() });
     }
     Ok(())
+}
+
+/// Writes a record as sync merged it: inserts it if new; an editable record's row is
+/// rewritten (data, query columns) and its tombstone set or cleared; an append-only record
+/// already there is never touched.
+pub(crate) fn project<R: StoredRecord>(
+    connection: &Connection,
+    record: &R,
+    deleted: bool,
+    now: &str,
+) -> Result<Projected, StoreError> {
+    let id = record.record_id().to_string();
+    let exists: bool = connection
+        .prepare_cached(&format!("SELECT EXISTS(SELECT 1 FROM {} WHERE id = ?1)", R::TABLE))?
+        .query_row([&id], |row| row.get(0))?;
+    if !exists {
+        insert(connection, record, now)?;
+        if deleted && R::EDITABLE {
+            let sql = format!("UPDATE {} SET deleted_at = ?1 WHERE id = ?2", R::TABLE);
+            connection.prepare_cached(&sql)?.execute(rusqlite::params![now, id])?;
+        }
+        return Ok(Projected::Inserted);
+    }
+    if !R::EDITABLE {
+        return Ok(Projected::AlreadyThere);
+    }
+    let mut assignments = vec![
+        "data = ?".to_owned(),
+        "updated_at = ?".to_owned(),
+        "deleted_at = CASE WHEN ? THEN coalesce(deleted_at, ?) ELSE NULL END".to_owned(),
+    ];
+    let mut values = vec![
+        Value::Text(serde_json::to_string(record)?),
+        Value::Text(now.to_owned()),
+        Value::Integer(deleted.into()),
+        Value::Text(now.to_owned()),
+    ];
+    for (name, value) in record.columns() {
+        assignments.push(format!("{name} = ?"));
+        values.push(value);
+    }
+    values.push(Value::Text(id));
+    let sql = format!("UPDATE {} SET {} WHERE id = ?", R::TABLE, assignments.join(", "));
+    connection.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    Ok(Projected::Rewritten)
 }

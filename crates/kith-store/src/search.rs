@@ -52,13 +52,18 @@ fn match_expression(typed: &str, prefix: bool) -> Option<String> {
     Some(terms.join(" "))
 }
 
+/// How many of the most recent matching notes a people search reads per person it may
+/// return (a person with many matching notes takes several).
+const NOTES_SCANNED_PER_RESULT: usize = 20;
+
 fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, StoreError> {
     text.parse().map_err(|_| StoreError::Decode("search result id".into()))
 }
 
 impl Store {
     /// People whose names (or preferred name, or NHS number) match, ranked; then people whose
-    /// notes match, ranked by their best note. At most `limit` people.
+    /// notes match, most recent note first (among the `limit x 20` most recent matching
+    /// notes). At most `limit` people.
     pub fn search_people(&self, typed: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError> {
         let mut hits: Vec<PersonHit> = Vec::new();
         let Some(names_query) = match_expression(typed, true) else { return Ok(hits) };
@@ -82,14 +87,20 @@ impl Store {
             return Ok(hits);
         }
         let notes_query = match_expression(typed, false).unwrap_or_default();
+        // Most recent matching notes first, read from the full-text index alone with a
+        // LIMIT: ranking every match (bm25) and joining each to its person cost ~0.3 s for a
+        // word in a third of 150,000 notes; this stays within milliseconds.
         let mut statement = self.connection.prepare_cached(
-            "SELECT p.id, p.display_name, min(s.rank) AS best
-             FROM notes_search s JOIN notes n ON n.rowid = s.rowid
+            "SELECT p.id, p.display_name
+             FROM (SELECT rowid FROM notes_search WHERE notes_search MATCH ?1
+                   ORDER BY rowid DESC LIMIT ?2) s
+             JOIN notes n ON n.rowid = s.rowid
              JOIN people p ON p.id = n.person_id
-             WHERE notes_search MATCH ?1 AND p.deleted_at IS NULL
-             GROUP BY p.id ORDER BY best LIMIT ?2",
+             WHERE p.deleted_at IS NULL
+             ORDER BY s.rowid DESC",
         )?;
-        let rows = statement.query_map(rusqlite::params![notes_query, limit as i64], |row| {
+        let scanned = (limit * NOTES_SCANNED_PER_RESULT) as i64;
+        let rows = statement.query_map(rusqlite::params![notes_query, scanned], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
         })?;
         for row in rows {
@@ -102,15 +113,18 @@ impl Store {
         Ok(hits)
     }
 
-    /// Notes containing every typed word (the last as a prefix), best first.
+    /// Notes containing every typed word (the last as a prefix), most recent first.
     pub fn search_notes(&self, typed: &str, limit: usize) -> Result<Vec<NoteHit>, StoreError> {
         let Some(query) = match_expression(typed, false) else { return Ok(Vec::new()) };
+        // As in `search_people`: the LIMIT applies inside the full-text index.
         let mut statement = self.connection.prepare_cached(
             "SELECT n.id, n.person_id, n.written_at
-             FROM notes_search s JOIN notes n ON n.rowid = s.rowid
+             FROM (SELECT rowid FROM notes_search WHERE notes_search MATCH ?1
+                   ORDER BY rowid DESC LIMIT ?2) s
+             JOIN notes n ON n.rowid = s.rowid
              JOIN people p ON p.id = n.person_id
-             WHERE notes_search MATCH ?1 AND p.deleted_at IS NULL
-             ORDER BY s.rank LIMIT ?2",
+             WHERE p.deleted_at IS NULL
+             ORDER BY s.rowid DESC",
         )?;
         let rows = statement.query_map(rusqlite::params![query, limit as i64], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))

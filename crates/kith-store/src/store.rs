@@ -1,20 +1,19 @@
 //! [`Store`]: an unlocked profile database. Every write runs in one transaction together with
 //! its outbox and audit rows ([`Store::write`]).
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
-use serde::Serialize;
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use kith_domain::{PersonId, UserId};
 
 use crate::records::{self, StoredRecord};
 use crate::repositories::audit::{self, AuditAction};
-use crate::repositories::outbox;
-use crate::{database, StoreError};
+use crate::{database, sync, StoreError};
 
 /// An unlocked profile: the open SQLCipher connection and the current user. Dropping it (or
 /// [`Store::lock`]) closes the database; SQLCipher wipes its copy of the key on close.
@@ -22,8 +21,8 @@ pub struct Store {
     pub(crate) connection: Connection,
     profile_dir: PathBuf,
     current_user: Option<UserId>,
-    /// Last hybrid-logical-clock value handed out: (milliseconds, counter).
-    last_clock: Cell<(i64, u32)>,
+    /// This device's hybrid logical clock (kith-sync), persisted with every write.
+    pub(crate) clock: RefCell<kith_sync::Clock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -32,9 +31,47 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// One write in progress as a savepoint: on its own it is a whole transaction; inside
+/// [`Store::in_one_transaction`] it nests. Dropped without [`WriteScope::release`], it rolls
+/// back everything it did.
+pub(crate) struct WriteScope<'a> {
+    connection: &'a Connection,
+    released: bool,
+}
+
+impl<'a> WriteScope<'a> {
+    fn begin(connection: &'a Connection) -> Result<Self, StoreError> {
+        connection.execute_batch("SAVEPOINT kith_write")?;
+        Ok(WriteScope { connection, released: false })
+    }
+
+    /// Keeps what was done (commits, when this is the outermost transaction).
+    fn release(mut self) -> Result<(), StoreError> {
+        self.connection.execute_batch("RELEASE kith_write")?;
+        self.released = true;
+        Ok(())
+    }
+}
+
+impl Drop for WriteScope<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            // Best effort: if even the rollback fails, the connection reports it next time.
+            let _ = self.connection.execute_batch("ROLLBACK TO kith_write; RELEASE kith_write");
+        }
+    }
+}
+
+impl Deref for WriteScope<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.connection
+    }
+}
+
 /// One write in progress: the transaction plus who and when, for outbox and audit rows.
 pub(crate) struct Change<'a> {
-    pub(crate) transaction: Transaction<'a>,
+    pub(crate) transaction: WriteScope<'a>,
     pub(crate) user: UserId,
     pub(crate) now: DateTime<Utc>,
     pub(crate) now_text: String,
@@ -46,24 +83,14 @@ impl Change<'_> {
         self.now.with_timezone(&Local).date_naive()
     }
 
-    /// Appends the change to the outbox and the audit log.
-    pub(crate) fn record<T: Serialize>(
+    /// Appends the change to the audit log.
+    fn audit(
         &self,
         kind: &'static str,
         action: AuditAction,
         record_id: Uuid,
         person_id: Option<PersonId>,
-        payload: &T,
     ) -> Result<(), StoreError> {
-        outbox::append(
-            &self.transaction,
-            kind,
-            action.as_str(),
-            record_id,
-            person_id,
-            &self.store.next_clock(self.now),
-            &serde_json::to_string(payload)?,
-        )?;
         audit::append(
             &self.transaction,
             &self.now_text,
@@ -75,20 +102,40 @@ impl Change<'_> {
         )
     }
 
+    /// The sync side of a local write: the operation for the outbox, stamped by the clock.
+    fn local_write<R: StoredRecord>(&self, record: &R, action: AuditAction) -> sync::LocalWrite {
+        sync::LocalWrite {
+            store_kind: R::KIND,
+            action: action.as_str(),
+            record_id: record.record_id(),
+            person_id: record.person_id().map(|id| id.as_uuid()),
+            now_ms: u64::try_from(self.now.timestamp_millis()).unwrap_or(0),
+        }
+    }
+
+    /// Inserts a record; its fields (or, for insert-only kinds, its body) go to the outbox
+    /// and its merge state in the same transaction.
     pub(crate) fn insert<R: StoredRecord>(&self, record: &R) -> Result<(), StoreError> {
         records::insert(&self.transaction, record, &self.now_text)?;
-        self.record(R::KIND, AuditAction::Create, record.record_id(), record.person_id(), record)
+        let write = self.local_write(record, AuditAction::Create);
+        sync::record_local_insert(&self.transaction, &self.store.clock, &write, record)?;
+        self.audit(R::KIND, AuditAction::Create, record.record_id(), record.person_id())
     }
 
+    /// Saves an edited record; the fields that changed go to the outbox with their bases.
     pub(crate) fn update<R: StoredRecord>(&self, record: &R) -> Result<(), StoreError> {
         records::update(&self.transaction, record, &self.now_text)?;
-        self.record(R::KIND, AuditAction::Update, record.record_id(), record.person_id(), record)
+        let write = self.local_write(record, AuditAction::Update);
+        sync::record_local_update(&self.transaction, &self.store.clock, &write, record)?;
+        self.audit(R::KIND, AuditAction::Update, record.record_id(), record.person_id())
     }
 
+    /// Tombstones a record; the tombstone is a field write merged like any other.
     pub(crate) fn tombstone<R: StoredRecord>(&self, record: &R) -> Result<(), StoreError> {
         records::tombstone::<R>(&self.transaction, record.record_id(), &self.now_text)?;
-        let payload = serde_json::json!({ "deleted_at": self.now_text });
-        self.record(R::KIND, AuditAction::Delete, record.record_id(), record.person_id(), &payload)
+        let write = self.local_write(record, AuditAction::Delete);
+        sync::record_local_delete(&self.transaction, &self.store.clock, &write)?;
+        self.audit(R::KIND, AuditAction::Delete, record.record_id(), record.person_id())
     }
 
     pub(crate) fn require<R: StoredRecord>(&self, id: Uuid) -> Result<R, StoreError> {
@@ -102,7 +149,7 @@ impl Store {
             connection,
             profile_dir: profile_dir.to_owned(),
             current_user: None,
-            last_clock: Cell::new((0, 0)),
+            clock: RefCell::new(kith_sync::Clock::new()),
         };
         let user: Option<String> = store
             .connection
@@ -111,7 +158,19 @@ impl Store {
             })
             .optional()?;
         store.current_user = user.and_then(|text| text.parse().ok());
+        store.clock = RefCell::new(sync::stored_clock(&store.connection)?);
         Ok(store)
+    }
+
+    /// Opens (or creates) `dir/plaintext-benchmark.db`, an **unencrypted** store, only so a
+    /// benchmark can compare SQLCipher with plain SQLite. Exists only with the
+    /// `plaintext-for-benchmarks` feature, which only the benchmark example enables: the app
+    /// and normal builds cannot open or create a plaintext store.
+    #[cfg(feature = "plaintext-for-benchmarks")]
+    pub fn open_plaintext_for_benchmarks(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("plaintext-benchmark.db");
+        Store::new(database::open_plaintext_for_benchmarks(&path)?, dir)
     }
 
     /// The profile directory this store was opened from.
@@ -149,14 +208,28 @@ impl Store {
         let user = self.current_user.ok_or(StoreError::NoCurrentUser)?;
         let now = Utc::now();
         let change = Change {
-            transaction: self.connection.unchecked_transaction()?,
+            transaction: WriteScope::begin(&self.connection)?,
             user,
             now,
             now_text: now.to_rfc3339_opts(SecondsFormat::Micros, true),
             store: self,
         };
         let value = body(&change)?;
-        change.transaction.commit()?;
+        change.transaction.release()?;
+        Ok(value)
+    }
+
+    /// Runs many writes as one transaction (a bulk load, e.g. an import or a generated
+    /// practice): every write inside `body` is validated, audited and put in the outbox as
+    /// usual, but there is one commit (one fsync) at the end. All or nothing: if `body`
+    /// fails, nothing it wrote is kept.
+    pub fn in_one_transaction<T>(
+        &self,
+        body: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let transaction = self.connection.unchecked_transaction()?;
+        let value = body(self)?;
+        transaction.commit()?;
         Ok(value)
     }
 
@@ -195,20 +268,6 @@ impl Store {
             )?;
             Ok(records)
         })
-    }
-
-    /// The next hybrid-logical-clock value: `<unix ms, 13 digits>.<counter, 5 digits>`,
-    /// strictly increasing within this store.
-    fn next_clock(&self, now: DateTime<Utc>) -> String {
-        let physical = now.timestamp_millis();
-        let (last_physical, last_counter) = self.last_clock.get();
-        let next = if physical > last_physical {
-            (physical, 0)
-        } else {
-            (last_physical, last_counter + 1)
-        };
-        self.last_clock.set(next);
-        format!("{:013}.{:05}", next.0, next.1)
     }
 
     /// Checks every page's HMAC (SQLCipher) and the database structure (SQLite).

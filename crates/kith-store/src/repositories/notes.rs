@@ -7,7 +7,7 @@ use uuid::Uuid;
 use kith_domain::note::{NewNote, Note};
 use kith_domain::{NoteId, PersonId};
 
-use crate::records::{self, optional_id, StoredRecord};
+use crate::records::{self, optional_id, Projected, StoredRecord};
 use crate::{Store, StoreError};
 
 impl StoredRecord for Note {
@@ -26,6 +26,28 @@ impl StoredRecord for Note {
             ("written_at", Value::Text(self.written_at.to_rfc3339())),
         ]
     }
+    fn reindex_after_sync(
+        &self,
+        connection: &rusqlite::Connection,
+        _deleted: bool,
+        written: Projected,
+    ) -> Result<(), StoreError> {
+        if written == Projected::Inserted {
+            index_note(connection, self)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds a note's body to the full-text index.
+fn index_note(connection: &rusqlite::Connection, note: &Note) -> Result<(), StoreError> {
+    connection
+        .prepare_cached(
+            "INSERT INTO notes_search (rowid, body)
+             VALUES ((SELECT rowid FROM notes WHERE id = ?1), ?2)",
+        )?
+        .execute(rusqlite::params![note.id.to_string(), note.body])?;
+    Ok(())
 }
 
 impl Store {
@@ -42,11 +64,7 @@ impl Store {
             let note =
                 new_note.into_note(NoteId::new(), change.user, change.now, amended.as_ref())?;
             change.insert(&note)?;
-            change.transaction.execute(
-                "INSERT INTO notes_search (rowid, body)
-                 VALUES ((SELECT rowid FROM notes WHERE id = ?1), ?2)",
-                rusqlite::params![note.id.to_string(), note.body],
-            )?;
+            index_note(&change.transaction, &note)?;
             Ok(note)
         })
     }

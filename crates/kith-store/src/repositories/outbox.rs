@@ -21,28 +21,32 @@ pub struct OutboxOperation {
     pub operation: String,
     pub record_id: Uuid,
     pub person_id: Option<PersonId>,
-    /// Hybrid logical clock, `<unix ms>.<counter>` (sortable text).
+    /// Hybrid logical clock as kith-sync's `encode_hlc` text (sorts in clock order).
     pub hlc: String,
-    /// The record as JSON (sealed into an envelope by the sync engine before it leaves).
+    /// The kith-sync `OperationBody` as JSON: the fields written with their bases, or the
+    /// whole body of an insert-only record (sealed into an envelope before it leaves).
     pub payload: String,
 }
 
+/// Appends one operation; its `seq` is the device sequence it is pushed with. Returns the
+/// new operation's id.
 pub(crate) fn append(
     connection: &Connection,
     kind: &str,
     operation: &str,
     record_id: Uuid,
-    person_id: Option<PersonId>,
+    person_id: Option<Uuid>,
     hlc: &str,
     payload: &str,
-) -> Result<(), StoreError> {
+) -> Result<Uuid, StoreError> {
+    let op_id = Uuid::now_v7();
     connection
         .prepare_cached(
             "INSERT INTO outbox (op_id, kind, operation, record_id, person_id, hlc, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(rusqlite::params![
-            Uuid::now_v7().to_string(),
+            op_id.to_string(),
             kind,
             operation,
             record_id.to_string(),
@@ -50,15 +54,15 @@ pub(crate) fn append(
             hlc,
             payload
         ])?;
-    Ok(())
+    Ok(op_id)
 }
 
 impl Store {
-    /// Up to `limit` operations not yet pushed, oldest first.
+    /// Up to `limit` operations waiting to be pushed, oldest first.
     pub fn outbox_waiting(&self, limit: usize) -> Result<Vec<OutboxOperation>, StoreError> {
         let mut statement = self.connection.prepare_cached(
             "SELECT seq, op_id, kind, operation, record_id, person_id, hlc, payload FROM outbox
-             WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1",
+             WHERE status = 'pending' ORDER BY seq LIMIT ?1",
         )?;
         let rows = statement.query_map([limit as i64], |row| {
             Ok((
@@ -92,10 +96,11 @@ impl Store {
         Ok(operations)
     }
 
-    /// Marks every operation up to and including `seq` as pushed.
+    /// Marks every waiting operation up to and including `seq` as accepted by the server.
     pub fn mark_pushed(&self, up_to_seq: i64) -> Result<(), StoreError> {
         self.connection.execute(
-            "UPDATE outbox SET pushed_at = ?1 WHERE seq <= ?2 AND pushed_at IS NULL",
+            "UPDATE outbox SET pushed_at = ?1, status = 'accepted'
+             WHERE seq <= ?2 AND status = 'pending'",
             rusqlite::params![chrono::Utc::now().to_rfc3339(), up_to_seq],
         )?;
         Ok(())

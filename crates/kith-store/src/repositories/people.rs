@@ -7,7 +7,7 @@ use uuid::Uuid;
 use kith_domain::person::{NewPerson, Person};
 use kith_domain::{PersonId, UserId};
 
-use crate::records::{decode_rows, optional_id, StoredRecord};
+use crate::records::{decode_rows, optional_id, Projected, StoredRecord};
 use crate::store::Change;
 use crate::{Store, StoreError};
 
@@ -26,6 +26,21 @@ impl StoredRecord for Person {
             ("assigned_link_worker", optional_id(self.assigned_link_worker.map(Uuid::from))),
             ("display_name", Value::Text(self.display_name())),
         ]
+    }
+    fn reindex_after_sync(
+        &self,
+        connection: &Connection,
+        deleted: bool,
+        _written: Projected,
+    ) -> Result<(), StoreError> {
+        if deleted {
+            connection.execute(
+                "DELETE FROM people_search WHERE rowid = (SELECT rowid FROM people WHERE id = ?1)",
+                [self.id.to_string()],
+            )?;
+            return Ok(());
+        }
+        reindex(connection, self, true)
     }
 }
 

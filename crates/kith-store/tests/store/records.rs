@@ -84,8 +84,16 @@ fn every_change_is_in_the_outbox_and_the_audit_log_in_order() {
     assert!(outbox.windows(2).all(|pair| pair[0].seq < pair[1].seq && pair[0].hlc < pair[1].hlc));
     assert!(outbox.iter().all(|op| op.op_id.get_version_num() == 7));
     assert!(outbox.iter().all(|op| op.person_id == Some(person.id)));
-    let payload: kith_domain::note::Note = serde_json::from_str(&outbox[3].payload).unwrap();
-    assert_eq!(payload, note);
+    // The payload is the kith-sync operation body: a note is inserted whole...
+    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[3].payload).unwrap();
+    let kith_sync::OperationBody::Insert { body } = payload else { panic!("{payload:?}") };
+    assert_eq!(serde_json::from_value::<kith_domain::note::Note>(body).unwrap(), note);
+    // ...and an edit carries only the changed field, based on the value it replaced.
+    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[2].payload).unwrap();
+    let kith_sync::OperationBody::Fields { fields } = payload else { panic!("{payload:?}") };
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["status"]);
+    assert_eq!(fields["status"].value, serde_json::json!("contacted"));
+    assert_eq!(fields["status"].bases.len(), 1);
     store.mark_pushed(outbox[1].seq).unwrap();
     assert_eq!(store.outbox_waiting(100).unwrap().len(), 2);
 
