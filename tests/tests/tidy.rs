@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository root").to_path_buf()
+    let tests_crate = Path::new(env!("CARGO_MANIFEST_DIR"));
+    tests_crate.parent().unwrap_or(tests_crate).to_path_buf()
 }
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -12,7 +13,10 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            if matches!(name.as_str(), "target" | "node_modules" | ".git" | ".tools" | "dist" | "gen") {
+            if matches!(
+                name.as_str(),
+                "target" | "node_modules" | ".git" | ".tools" | "dist" | "gen"
+            ) {
                 continue;
             }
             rust_files(&path, found);

@@ -55,7 +55,7 @@ mod sync;
 
 pub use caseload::{Caseload, CaseloadEntry, CaseloadScope};
 pub use error::StoreError;
-pub use profile::{resolve_profile_dir, Profile, DATA_DIR_ENV};
+pub use profile::{resolve_profile_dir, Profile, DATABASE_FILE, DATA_DIR_ENV};
 pub use repositories::audit::{AuditAction, AuditEntry};
 pub use repositories::outbox::OutboxOperation;
 pub use repositories::{ConcernEvent, ReferralStatusChange};

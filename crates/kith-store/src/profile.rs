@@ -13,7 +13,8 @@ use crate::{Store, StoreError};
 
 /// The environment variable that overrides the profile directory.
 pub const DATA_DIR_ENV: &str = "KITH_DATA_DIR";
-const DATABASE_FILE: &str = "kith.db";
+/// The encrypted database's file name inside a profile directory.
+pub const DATABASE_FILE: &str = "kith.db";
 const KEYS_FILE: &str = "keys.json";
 const KEYS_FORMAT: u32 = 1;
 

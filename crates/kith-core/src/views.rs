@@ -1,0 +1,280 @@
+//! What the screens show: Today (the caseload) and a person's record (banner, timeline,
+//! plans with numbered sessions).
+
+use chrono::{Local, NaiveDate};
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use kith_domain::care_plan::CarePlan;
+use kith_domain::consent::{ConsentRecord, CurrentConsent};
+use kith_domain::conversation::Conversation;
+use kith_domain::directory::Connection;
+use kith_domain::discharge::Discharge;
+use kith_domain::measures::{Measure, MeasureScore};
+use kith_domain::note::{amended_note_ids, Note};
+use kith_domain::person::Person;
+use kith_domain::referral::Referral;
+use kith_domain::safeguarding::Concern;
+use kith_domain::session::{session_number, Session, SessionNumber};
+use kith_domain::PersonId;
+use kith_store::{CaseloadEntry, CaseloadScope};
+
+use crate::{CoreError, Kith};
+
+/// One line on Today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct CaseloadLine {
+    pub person_id: PersonId,
+    pub display_name: String,
+    /// The session, plan, referral or concern the line is about.
+    pub record_id: Uuid,
+    pub date: NaiveDate,
+}
+
+/// The Today screen: everything that needs attention, each list oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct TodayView {
+    pub date: NaiveDate,
+    pub visits_today: Vec<CaseloadLine>,
+    pub overdue_sessions: Vec<CaseloadLine>,
+    pub overdue_reviews: Vec<CaseloadLine>,
+    pub due_this_week: Vec<CaseloadLine>,
+    pub new_referrals: Vec<CaseloadLine>,
+    pub open_concerns: Vec<CaseloadLine>,
+}
+
+fn lines(entries: Vec<CaseloadEntry>) -> Vec<CaseloadLine> {
+    entries
+        .into_iter()
+        .map(|entry| CaseloadLine {
+            person_id: entry.person_id,
+            display_name: entry.display_name,
+            record_id: entry.record_id,
+            date: entry.date,
+        })
+        .collect()
+}
+
+/// The banner at the top of a person's record: how to speak with them, and what must not
+/// be missed.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Banner {
+    pub person_id: PersonId,
+    pub display_name: String,
+    pub preferred_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: bool,
+    /// In words: "large print", "hearing", ...
+    pub accessibility_needs: Vec<String>,
+    pub consents: Vec<CurrentConsent>,
+    /// Open safeguarding concerns (raised or escalated): shown so they cannot be missed.
+    pub open_concerns: Vec<Concern>,
+    pub discharged: bool,
+}
+
+/// A session with its place in the plan ("3 of 8").
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct SessionView {
+    pub session: Session,
+    pub number: Option<SessionNumber>,
+}
+
+/// A plan with its sessions in date order.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct PlanView {
+    pub plan: CarePlan,
+    pub sessions: Vec<SessionView>,
+}
+
+/// One thing on a person's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimelineItem {
+    Referral {
+        referral: Referral,
+    },
+    Conversation {
+        conversation: Conversation,
+    },
+    Session {
+        session: Session,
+    },
+    /// `amended`: a later note corrects this one (both are kept and shown).
+    Note {
+        note: Note,
+        amended: bool,
+    },
+    /// `score` is `None` only if a stored questionnaire cannot be scored.
+    Measure {
+        measure: Measure,
+        score: Option<MeasureScore>,
+    },
+    Connection {
+        connection: Connection,
+    },
+    Concern {
+        concern: Concern,
+    },
+    Consent {
+        consent: ConsentRecord,
+    },
+    Discharge {
+        discharge: Discharge,
+    },
+}
+
+/// A dated timeline entry.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct TimelineEntry {
+    pub date: NaiveDate,
+    pub item: TimelineItem,
+}
+
+/// A person's record: banner, details, plans, and the timeline newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct PersonRecord {
+    pub banner: Banner,
+    pub person: Person,
+    pub referrals: Vec<Referral>,
+    pub plans: Vec<PlanView>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+fn accessibility_words(person: &Person) -> Vec<String> {
+    let needs = &person.accessibility_needs;
+    let mut words: Vec<String> = [
+        (needs.large_print, "large print"),
+        (needs.easy_read, "easy read"),
+        (needs.hearing, "hearing"),
+        (needs.sight, "sight"),
+        (needs.mobility, "mobility"),
+    ]
+    .into_iter()
+    .filter(|(needed, _)| *needed)
+    .map(|(_, word)| word.to_owned())
+    .collect();
+    if let Some(other) = needs.other.as_ref().filter(|other| !other.trim().is_empty()) {
+        words.push(other.trim().to_owned());
+    }
+    words
+}
+
+impl Kith {
+    /// Today for the current user (their sessions and the people assigned to them).
+    pub fn today(&self) -> Result<TodayView, CoreError> {
+        let user = self.current_user()?;
+        self.today_for(CaseloadScope::LinkWorker(user), crate::care::today())
+    }
+
+    /// Today for a scope (a supervisor sees everyone) as of `date`.
+    pub fn today_for(&self, scope: CaseloadScope, date: NaiveDate) -> Result<TodayView, CoreError> {
+        let caseload = self.store()?.caseload(scope, date)?;
+        Ok(TodayView {
+            date,
+            visits_today: lines(caseload.visits_today),
+            overdue_sessions: lines(caseload.overdue_sessions),
+            overdue_reviews: lines(caseload.overdue_reviews),
+            due_this_week: lines(caseload.due_this_week),
+            new_referrals: lines(caseload.new_referrals),
+            open_concerns: lines(caseload.open_concerns),
+        })
+    }
+
+    /// A person's whole record. Every read is audited, in one transaction.
+    pub fn person_record(&self, person_id: PersonId) -> Result<PersonRecord, CoreError> {
+        Ok(self.store()?.in_one_transaction(|store| {
+            let person = store.person(person_id)?;
+            let referrals = store.referrals_for(person_id)?;
+            let conversations = store.conversations_for(person_id)?;
+            let plans = store.care_plans_for(person_id)?;
+            let sessions = store.sessions_for(person_id)?;
+            let notes = store.notes_for(person_id)?;
+            let measures = store.measures_for(person_id)?;
+            let connections = store.connections_for(person_id)?;
+            let concerns = store.concerns_for(person_id)?;
+            let consent_history = store.consent_history(person_id)?;
+            let discharges = store.discharges_for(person_id)?;
+
+            let banner = Banner {
+                person_id,
+                display_name: person.display_name(),
+                preferred_name: person.preferred_name.clone(),
+                pronouns: person.pronouns.clone(),
+                preferred_language: person.preferred_language.clone(),
+                interpreter_needed: person.interpreter_needed,
+                accessibility_needs: accessibility_words(&person),
+                consents: kith_domain::consent::current_consents(&consent_history),
+                open_concerns: concerns
+                    .iter()
+                    .filter(|concern| concern.is_open())
+                    .cloned()
+                    .collect(),
+                discharged: !discharges.is_empty(),
+            };
+            let plan_views = plans
+                .iter()
+                .map(|plan| {
+                    let in_plan: Vec<Session> = sessions
+                        .iter()
+                        .filter(|session| session.care_plan_id == Some(plan.id))
+                        .cloned()
+                        .collect();
+                    let mut views: Vec<SessionView> = in_plan
+                        .iter()
+                        .map(|session| SessionView {
+                            number: session_number(
+                                &in_plan,
+                                plan.id,
+                                plan.planned_sessions,
+                                session.id,
+                            ),
+                            session: session.clone(),
+                        })
+                        .collect();
+                    views.sort_by_key(|view| (view.session.date, view.session.start_time));
+                    PlanView { plan: plan.clone(), sessions: views }
+                })
+                .collect();
+
+            let amended = amended_note_ids(&notes);
+            let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).date_naive();
+            let mut timeline: Vec<TimelineEntry> = Vec::new();
+            let mut push =
+                |date: NaiveDate, item: TimelineItem| timeline.push(TimelineEntry { date, item });
+            for referral in &referrals {
+                push(referral.received_on, TimelineItem::Referral { referral: referral.clone() });
+            }
+            for conversation in conversations {
+                push(conversation.held_on, TimelineItem::Conversation { conversation });
+            }
+            for session in sessions {
+                push(session.date, TimelineItem::Session { session });
+            }
+            for note in notes {
+                let is_amended = amended.contains(&note.id);
+                push(local(note.written_at), TimelineItem::Note { note, amended: is_amended });
+            }
+            for measure in measures {
+                let score = measure.score().ok();
+                push(measure.taken_on, TimelineItem::Measure { measure, score });
+            }
+            for connection in connections {
+                push(connection.made_on, TimelineItem::Connection { connection });
+            }
+            for concern in concerns {
+                push(local(concern.raised_at), TimelineItem::Concern { concern });
+            }
+            for consent in consent_history {
+                push(consent.decided_on, TimelineItem::Consent { consent });
+            }
+            for discharge in discharges {
+                push(discharge.discharged_on, TimelineItem::Discharge { discharge });
+            }
+            // Newest first; the sort is stable, so same-day entries keep their order.
+            timeline.sort_by_key(|entry| std::cmp::Reverse(entry.date));
+            Ok(PersonRecord { banner, person, referrals, plans: plan_views, timeline })
+        })?)
+    }
+}

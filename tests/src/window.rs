@@ -1,0 +1,339 @@
+//! Drives the real Kith window: Xvfb, tauri-driver (over Debian's WebKitWebDriver) and a
+//! fantoccini WebDriver session, with a fresh data directory per window.
+//!
+//! Paths come from the environment: `KITH_APP_BINARY` (else `$CARGO_TARGET_DIR` or
+//! `<repo>/target`, then `debug/kith-desktop`) and `KITH_TAURI_DRIVER` (else `tauri-driver`
+//! in `<repo>/.tools/bin`, else on `PATH`). Everything started here is killed on drop.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// How long to wait for a process to come up or for an element to appear.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The repository root (the parent of `tests/`).
+pub fn repository_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// The Kith binary under test.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("KITH_APP_BINARY") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repository_root().join("target"));
+    target.join("debug").join("kith-desktop")
+}
+
+/// The tauri-driver binary: `KITH_TAURI_DRIVER`, the repository's `.tools`, or `PATH`.
+pub fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("KITH_TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let local = repository_root().join(".tools/bin/tauri-driver");
+    if local.is_file() {
+        local
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Where screenshots go: `<repo>/target/e2e-screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    repository_root().join("target").join("e2e-screenshots")
+}
+
+/// A child process (and its process group) that is killed when dropped.
+struct Owned {
+    child: Child,
+    name: &'static str,
+}
+
+impl Owned {
+    fn kill(&mut self) {
+        // tauri-driver starts WebKitWebDriver, which starts the app: signal the whole group.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl std::fmt::Debug for Owned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (pid {})", self.name, self.child.id())
+    }
+}
+
+/// A running Kith window under a private X display, ready to drive.
+pub struct AppWindow {
+    client: Option<Client>,
+    // Dropped in this order: the session first (above), then tauri-driver, then Xvfb.
+    driver: Owned,
+    xvfb: Owned,
+    data_dir: tempfile::TempDir,
+    _webview_home: tempfile::TempDir,
+    /// When the WebDriver session was requested, i.e. when the app was launched.
+    pub launched_at: Instant,
+}
+
+impl std::fmt::Debug for AppWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppWindow").field("driver", &self.driver).field("xvfb", &self.xvfb).finish()
+    }
+}
+
+impl AppWindow {
+    /// Starts Xvfb, tauri-driver and the app with a fresh, empty data directory.
+    pub async fn launch() -> anyhow::Result<AppWindow> {
+        Self::launch_with(|_| Ok(())).await
+    }
+
+    /// Like [`AppWindow::launch`], but lets `prepare` fill the data directory first.
+    pub async fn launch_with(
+        prepare: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> anyhow::Result<AppWindow> {
+        let app = app_binary();
+        if !app.is_file() {
+            bail!(
+                "the app binary {} does not exist: build it with `cargo build -p kith-desktop` \
+                 (after `npm run build` in ui/) or set KITH_APP_BINARY",
+                app.display()
+            );
+        }
+        let app = app.canonicalize().context("resolving the app binary's path")?;
+        let data_dir = tempfile::Builder::new().prefix("kith-e2e-").tempdir()?;
+        prepare(data_dir.path()).context("preparing the data directory")?;
+        // WebKit keeps its own cache and storage under the XDG folders: keep them private too.
+        let webview_home = tempfile::Builder::new().prefix("kith-e2e-webview-").tempdir()?;
+
+        let (xvfb, display) = start_xvfb().await?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver_path = tauri_driver();
+        let mut command = Command::new(&driver_path);
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", format!(":{display}"))
+            .env("KITH_DATA_DIR", data_dir.path())
+            .env("XDG_DATA_HOME", webview_home.path().join("data"))
+            .env("XDG_CACHE_HOME", webview_home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", webview_home.path().join("config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0);
+        let child = command.spawn().with_context(|| {
+            format!(
+                "starting {} (install it with `cargo install tauri-driver --locked` or set \
+                 KITH_TAURI_DRIVER)",
+                driver_path.display()
+            )
+        })?;
+        let driver = Owned { child, name: "tauri-driver" };
+        wait_for_port(port).await.context("waiting for tauri-driver to listen")?;
+        // tauri-driver forwards to WebKitWebDriver, which it starts on the native port; a
+        // session requested before that listens fails with "webdriver server did not respond".
+        wait_for_port(native_port).await.context("waiting for WebKitWebDriver to listen")?;
+
+        let capabilities = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            bail!("capabilities must be a JSON object");
+        };
+        let launched_at = Instant::now();
+        let client = tokio::time::timeout(
+            STARTUP_TIMEOUT,
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .context("timed out starting a WebDriver session with the app")?
+        .context("starting a WebDriver session with the app")?;
+
+        Ok(AppWindow {
+            client: Some(client),
+            driver,
+            xvfb,
+            data_dir,
+            _webview_home: webview_home,
+            launched_at,
+        })
+    }
+
+    /// The WebDriver session.
+    pub fn client(&self) -> anyhow::Result<&Client> {
+        self.client.as_ref().ok_or_else(|| anyhow!("the session is closed"))
+    }
+
+    /// The app's data directory (`KITH_DATA_DIR`), empty at launch.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Waits until an element matching `css` shows exactly `text`, and returns it.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> anyhow::Result<Element> {
+        self.wait_for_text_within(css, text, STARTUP_TIMEOUT).await
+    }
+
+    /// Like [`AppWindow::wait_for_text`] with an explicit time limit.
+    pub async fn wait_for_text_within(
+        &self,
+        css: &str,
+        text: &str,
+        limit: Duration,
+    ) -> anyhow::Result<Element> {
+        let client = self.client()?;
+        let deadline = Instant::now() + limit;
+        let mut last_seen = Vec::new();
+        loop {
+            last_seen.clear();
+            for element in client.find_all(Locator::Css(css)).await? {
+                let shown = element.text().await.unwrap_or_default();
+                if shown.trim() == text {
+                    return Ok(element);
+                }
+                last_seen.push(shown);
+            }
+            if Instant::now() > deadline {
+                let body = self.page_text().await.unwrap_or_default();
+                bail!(
+                    "no `{css}` showing {text:?} after {limit:?}; `{css}` showed {last_seen:?}; \
+                     the page text was {body:?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Waits until an element matching `css` exists and returns its text.
+    pub async fn wait_for_element_text(&self, css: &str) -> anyhow::Result<String> {
+        let element = self
+            .client()?
+            .wait()
+            .at_most(STARTUP_TIMEOUT)
+            .every(Duration::from_millis(25))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))?;
+        Ok(element.text().await?.trim().to_owned())
+    }
+
+    /// The visible text of the whole page, for failure messages.
+    pub async fn page_text(&self) -> anyhow::Result<String> {
+        let body = self.client()?.find(Locator::Css("body")).await?;
+        Ok(body.text().await?)
+    }
+
+    /// Saves a PNG of the window as `<repo>/target/e2e-screenshots/<name>.png`, after letting
+    /// the last DOM change paint.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let client = self.client()?;
+        // Wait for the bundled fonts and two animation frames, so the DOM change has painted.
+        client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 document.fonts.ready.then(() =>
+                   requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
+                vec![],
+            )
+            .await
+            .context("waiting for the page to paint")?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let png = client.screenshot().await.context("taking a screenshot")?;
+        if !png.starts_with(b"\x89PNG") {
+            bail!("the screenshot is not a PNG");
+        }
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session (closing the app) and stops tauri-driver and Xvfb.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        if let Some(client) = self.client.take() {
+            tokio::time::timeout(Duration::from_secs(10), client.close())
+                .await
+                .context("timed out closing the session")??;
+        }
+        Ok(())
+    }
+}
+
+/// Starts Xvfb on a display it picks itself (`-displayfd`), so parallel runs never collide.
+async fn start_xvfb() -> anyhow::Result<(Owned, u32)> {
+    let mut command = Command::new("Xvfb");
+    command
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let mut child =
+        command.spawn().context("starting Xvfb (Debian/Ubuntu: `apt-get install xvfb xauth`)")?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("Xvfb has no stdout"))?;
+    let xvfb = Owned { child, name: "Xvfb" };
+    let stdout = tokio::process::ChildStdout::from_std(stdout)?;
+    let mut line = String::new();
+    tokio::time::timeout(STARTUP_TIMEOUT, BufReader::new(stdout).read_line(&mut line))
+        .await
+        .context("timed out waiting for Xvfb to choose a display")??;
+    let display: u32 =
+        line.trim().parse().with_context(|| format!("Xvfb printed {line:?}, not a display"))?;
+    Ok((xvfb, display))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    Ok(listener.local_addr()?.port())
+}
+
+async fn wait_for_port(port: u16) -> anyhow::Result<()> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    while TcpStream::connect_timeout(&address, Duration::from_millis(100)).is_err() {
+        if Instant::now() > deadline {
+            bail!("nothing listened on 127.0.0.1:{port} within {STARTUP_TIMEOUT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
