@@ -19,7 +19,7 @@ usage: cargo xtask <command>
   run                 build the app (installing what is missing) and open it
   test                every check: fmt, clippy, Rust tests, UI checks and tests, real-window tests
   e2e                 only the real-window tests
-  bench <name>        print performance figures; names: store, server, sync
+  bench <name>        print performance figures; names: store, server
   bindings            regenerate ui/src/lib/bindings.ts from the Rust IPC types
 ";
 
@@ -136,7 +136,6 @@ fn regenerate_bindings() -> Result<()> {
 const BENCHES: &[(&str, &str, &str, setup::Needs)] = &[
     ("store", "kith-tests", "bench_store", setup::Needs::NOTHING),
     ("server", "kith-server", "bench_server", setup::Needs::POSTGRES),
-    ("sync", "kith-tests", "bench_sync", setup::Needs::NOTHING),
 ];
 
 fn bench(name: Option<&str>) -> Result<()> {
