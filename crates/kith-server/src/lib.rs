@@ -110,6 +110,20 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     axum::serve(listener, app).await
 }
 
+/// Starts a server with SQLite storage in `data_dir` on a free loopback port, serving in the
+/// background on the current tokio runtime: what tests and benchmarks need. Returns the
+/// address and the storage (to set up practices and users directly).
+pub async fn serve_sqlite_on_loopback(
+    data_dir: &std::path::Path,
+    config: ServerConfig,
+) -> Result<(std::net::SocketAddr, Arc<dyn Storage>), ServerError> {
+    let storage = open_storage(&DatabaseLocation::Sqlite(data_dir.join("server.db"))).await?;
+    let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(serve(listener, AppState::new(storage.clone(), config)));
+    Ok((address, storage))
+}
+
 /// Unix time in milliseconds.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()

@@ -287,28 +287,30 @@ impl Store {
         Ok(self.connection.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
+    /// The tables that hold a profile's records, audit log and outbox.
+    pub const TABLES: &'static [&'static str] = &[
+        "people",
+        "referrals",
+        "referral_status_history",
+        "conversations",
+        "care_plans",
+        "sessions",
+        "notes",
+        "consent_records",
+        "concerns",
+        "concern_events",
+        "community_services",
+        "connections",
+        "measures",
+        "discharges",
+        "audit_log",
+        "outbox",
+    ];
+
     /// Rows in a table, for tests and diagnostics. Only the store's own table names are
     /// accepted.
     pub fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: &[&str] = &[
-            "people",
-            "referrals",
-            "referral_status_history",
-            "conversations",
-            "care_plans",
-            "sessions",
-            "notes",
-            "consent_records",
-            "concerns",
-            "concern_events",
-            "community_services",
-            "connections",
-            "measures",
-            "discharges",
-            "audit_log",
-            "outbox",
-        ];
-        let Some(table) = TABLES.iter().find(|name| **name == table) else {
+        let Some(table) = Self::TABLES.iter().find(|name| **name == table) else {
             return Err(StoreError::NotFound { kind: "table", id: table.to_owned() });
         };
         Ok(self

@@ -112,25 +112,5 @@ pub fn raw_connection(profile: &TestProfile) -> rusqlite::Connection {
 
 /// Row counts of every table, to show that a refused write changed nothing.
 pub fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
-    [
-        "people",
-        "referrals",
-        "referral_status_history",
-        "conversations",
-        "care_plans",
-        "sessions",
-        "notes",
-        "consent_records",
-        "concerns",
-        "concern_events",
-        "community_services",
-        "connections",
-        "measures",
-        "discharges",
-        "audit_log",
-        "outbox",
-    ]
-    .into_iter()
-    .map(|table| (table, store.count_rows(table).unwrap()))
-    .collect()
+    Store::TABLES.iter().map(|table| (*table, store.count_rows(table).unwrap())).collect()
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use kith_protocol::{DeviceId, Role};
 use kith_server::storage::NewUser;
-use kith_server::{open_storage, AppState, DatabaseLocation, ServerConfig, Storage};
+use kith_server::{ServerConfig, Storage};
 
 pub struct RealServer {
     pub runtime: tokio::runtime::Runtime,
@@ -26,12 +26,9 @@ pub fn real_server() -> &'static RealServer {
             .build()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let location = DatabaseLocation::Sqlite(dir.path().join("server.db"));
-        let storage = runtime.block_on(open_storage(&location)).unwrap();
-        let state = AppState::new(storage.clone(), ServerConfig::default());
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-        let address = listener.local_addr().unwrap();
-        runtime.spawn(kith_server::serve(listener, state));
+        let (address, storage) = runtime
+            .block_on(kith_server::serve_sqlite_on_loopback(dir.path(), ServerConfig::default()))
+            .unwrap();
         RealServer { runtime, base_url: format!("http://{address}"), address, storage, _dir: dir }
     })
 }
