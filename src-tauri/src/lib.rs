@@ -1,15 +1,20 @@
 //! Kith desktop: the thin Tauri shell over kith-core.
 //!
-//! Each command deserialises its arguments, calls kith-core and maps the error to the
+//! [`commands`] holds one IPC command per kith-core use case; each maps the error to the
 //! `{code, message}` the UI expects. Nothing else lives here.
 
+mod commands;
+
 use std::path::PathBuf;
+use std::sync::Mutex;
 
-use kith_core::{AppStatus, IpcError};
+use kith_core::Kith;
+use tauri::Manager;
 
-/// What the commands share: the data directory chosen at start-up.
+/// What the commands share: the app, locked or unlocked, over the profile folder chosen at
+/// start-up.
 struct AppState {
-    data_dir: PathBuf,
+    kith: Mutex<Kith>,
 }
 
 /// Why the app could not start.
@@ -30,20 +35,85 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-#[tauri::command]
-fn app_status(state: tauri::State<'_, AppState>) -> Result<AppStatus, IpcError> {
-    kith_core::app_status(&state.data_dir).map_err(IpcError::from)
-}
-
 /// Opens the Kith window and runs until it is closed.
 ///
 /// The data directory is `KITH_DATA_DIR` when set, else the OS data directory.
 pub fn run() -> Result<(), StartError> {
-    let data_dir = kith_core::resolve_data_dir(std::env::var_os(kith_core::DATA_DIR_ENV))
+    let data_dir: PathBuf = kith_core::resolve_data_dir(std::env::var_os(kith_core::DATA_DIR_ENV))
         .map_err(StartError::DataDir)?;
     tauri::Builder::default()
-        .manage(AppState { data_dir })
-        .invoke_handler(tauri::generate_handler![app_status])
+        .setup(move |app| {
+            // Practice calls and background sync run on tauri's tokio runtime.
+            let runtime = tauri::async_runtime::handle().inner().clone();
+            app.manage(AppState { kith: Mutex::new(Kith::new(data_dir).with_runtime(runtime)) });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::create_profile,
+            commands::unlock,
+            commands::unlock_with_recovery_key,
+            commands::lock,
+            commands::set_up_practice,
+            commands::join_practice,
+            commands::create_invite,
+            commands::sync_status,
+            commands::sync_now,
+            commands::today,
+            commands::search_people,
+            commands::find_possible_duplicates,
+            commands::add_person_with_referral,
+            commands::person_record,
+            commands::record_conversation,
+            commands::suggest_plan,
+            commands::create_plan,
+            commands::agree_plan,
+            commands::move_plan,
+            commands::schedule_session,
+            commands::save_visit_draft,
+            commands::visit_draft,
+            commands::discard_visit_draft,
+            commands::record_visit,
+            commands::write_note,
+            commands::amend_note,
+            commands::record_measure,
+            commands::discharge,
+            commands::directory,
+            commands::import_directory,
+            commands::import_sample_directory,
+            commands::connect_to_service,
+            commands::move_connection,
+            commands::record_consent,
+            commands::withdraw_consent,
+            commands::raise_concern,
+            commands::escalate_concern,
+            commands::close_concern
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(StartError::Tauri)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The window is granted exactly the app's own commands: each one (so none is refused)
+    /// and nothing else (no plugin or core permission).
+    #[test]
+    fn the_capability_grants_exactly_the_commands() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|permission| permission.as_str().unwrap().to_owned())
+            .collect();
+        let mut commands: Vec<String> = env!("KITH_COMMANDS")
+            .split(',')
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        granted.sort();
+        commands.sort();
+        assert!(commands.len() > 30, "{commands:?}");
+        assert_eq!(granted, commands);
+    }
 }

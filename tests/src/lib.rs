@@ -2,4 +2,5 @@
 
 pub mod practice;
 pub mod practice_text;
+pub mod seed;
 pub mod window;

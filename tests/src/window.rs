@@ -287,6 +287,82 @@ impl AppWindow {
         Ok(path)
     }
 
+    /// Clicks the first element matching `css` once it exists.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.element(css).await?.click().await.with_context(|| format!("clicking `{css}`"))?;
+        Ok(())
+    }
+
+    /// Clicks the first button or link whose visible text is exactly `text`.
+    pub async fn click_text(&self, text: &str) -> anyhow::Result<()> {
+        let element = self.wait_for_text("button, a, [role=tab], summary", text).await?;
+        element.click().await.with_context(|| format!("clicking {text:?}"))?;
+        Ok(())
+    }
+
+    /// Replaces the value of the input matching `css` by typing `text` (as a person would, so
+    /// the page's input handlers run).
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.element(css).await?;
+        element.clear().await.with_context(|| format!("clearing `{css}`"))?;
+        element.send_keys(text).await.with_context(|| format!("typing into `{css}`"))?;
+        Ok(())
+    }
+
+    /// Chooses the option with visible text `label` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, label: &str) -> anyhow::Result<()> {
+        let element = self.element(css).await?;
+        element
+            .select_by_label(label)
+            .await
+            .with_context(|| format!("choosing {label:?} in `{css}`"))?;
+        Ok(())
+    }
+
+    /// Waits for the first element matching `css`.
+    pub async fn element(&self, css: &str) -> anyhow::Result<Element> {
+        self.client()?
+            .wait()
+            .at_most(STARTUP_TIMEOUT)
+            .every(Duration::from_millis(25))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))
+    }
+
+    /// Runs axe-core (from `ui/node_modules/axe-core`, injected by the test, never shipped in
+    /// the app) over the current page and fails listing every serious or critical violation.
+    pub async fn check_accessibility(&self, screen: &str) -> anyhow::Result<()> {
+        let axe_path = repository_root().join("ui/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path)
+            .with_context(|| format!("reading {} (run `npm ci` in ui/)", axe_path.display()))?;
+        let client = self.client()?;
+        client.execute(&axe, vec![]).await.context("injecting axe-core")?;
+        let result = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                  nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
+                   .catch(e => done([{ id: 'axe-failed', impact: 'critical', help: String(e),
+                                       nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .context("running axe-core")?;
+        let violations = result.as_array().cloned().unwrap_or_default();
+        if !violations.is_empty() {
+            bail!(
+                "axe-core found {} serious or critical violation(s) on {screen}: {}",
+                violations.len(),
+                serde_json::to_string_pretty(&violations)?
+            );
+        }
+        Ok(())
+    }
+
     /// Ends the session (closing the app) and stops tauri-driver and Xvfb.
     pub async fn close(mut self) -> anyhow::Result<()> {
         if let Some(client) = self.client.take() {

@@ -1,7 +1,7 @@
 //! The work with a person: "what matters to you" conversations, care plans and their
 //! sessions, visits, notes and amendments, outcome measures, discharge.
 
-use chrono::{Local, NaiveDate, NaiveTime};
+use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -106,6 +106,23 @@ pub struct VisitRecord {
     pub note: String,
 }
 
+/// What visit mode has typed so far for one session, saved as it is typed so a crash or a
+/// flat battery loses at most the last second or two. Recording the visit removes it.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct VisitDraft {
+    pub session_id: SessionId,
+    pub status: Option<SessionStatus>,
+    pub duration_minutes: Option<u16>,
+    pub note: String,
+}
+
+/// A draft as read back, with when it was last saved.
+#[derive(Clone, PartialEq, Serialize, TS)]
+pub struct SavedVisitDraft {
+    pub draft: VisitDraft,
+    pub saved_at: DateTime<Utc>,
+}
+
 /// An agreed plan with the sessions scheduled for it.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct AgreedPlan {
@@ -144,6 +161,13 @@ debug_without_personal_data!(NewCarePlan { person_id, planned_sessions, starts_o
 debug_without_personal_data!(NewSession { person_id, care_plan_id, date, kind });
 debug_without_personal_data!(VisitRecord { session_id, status, duration_minutes });
 debug_without_personal_data!(NewDischarge { person_id, discharged_on });
+debug_without_personal_data!(VisitDraft { session_id, status, duration_minutes });
+debug_without_personal_data!(SavedVisitDraft { saved_at });
+
+/// The drafts-table key of a session's visit draft.
+fn visit_draft_key(session_id: SessionId) -> String {
+    format!("visit:{session_id}")
+}
 
 impl Kith {
     /// Records a "what matters to you" conversation.
@@ -273,9 +297,33 @@ impl Kith {
         Ok(session)
     }
 
+    /// Saves what visit mode has typed so far (replacing the previous save).
+    pub fn save_visit_draft(&self, draft: &VisitDraft) -> Result<DateTime<Utc>, CoreError> {
+        let body = serde_json::to_string(draft)
+            .map_err(|error| CoreError::Storage { message: error.to_string() })?;
+        Ok(self.store()?.save_draft(&visit_draft_key(draft.session_id), &body)?)
+    }
+
+    /// The visit draft of a session, if one was saved and the visit not yet recorded.
+    pub fn visit_draft(&self, session_id: SessionId) -> Result<Option<SavedVisitDraft>, CoreError> {
+        let Some(saved) = self.store()?.draft(&visit_draft_key(session_id))? else {
+            return Ok(None);
+        };
+        let draft = serde_json::from_str(&saved.body)
+            .map_err(|error| CoreError::Storage { message: format!("a visit draft: {error}") })?;
+        Ok(Some(SavedVisitDraft { draft, saved_at: saved.saved_at }))
+    }
+
+    /// Throws away a session's visit draft.
+    pub fn discard_visit_draft(&self, session_id: SessionId) -> Result<(), CoreError> {
+        Ok(self.store()?.discard_draft(&visit_draft_key(session_id))?)
+    }
+
     /// Records what happened at a session and its note, together: both are kept or neither.
+    /// The session's visit draft goes in the same transaction.
     pub fn record_visit(&self, visit: VisitRecord) -> Result<(Session, Option<Note>), CoreError> {
         Ok(self.store()?.in_one_transaction(|store| {
+            store.discard_draft(&visit_draft_key(visit.session_id))?;
             let session = store.record_session_outcome(
                 visit.session_id,
                 visit.status,

@@ -55,6 +55,47 @@ pub enum CoreError {
     /// Any other failure of the local store (the message names no person).
     #[error("{message}")]
     Storage { message: String },
+    /// The practice server could not be reached.
+    #[error("The practice server could not be reached. Check this laptop is connected to the internet and the server address is right, then try again")]
+    ServerUnreachable,
+    /// The practice server refused the username or password.
+    #[error("The practice server did not accept that username and password. Check them (Caps Lock?) or ask your practice administrator")]
+    WrongServerPassword,
+    /// The account is disabled on the practice server.
+    #[error(
+        "Your account on the practice server is disabled. Speak to your practice administrator"
+    )]
+    ServerAccountDisabled,
+    /// Too many failed attempts: the server asks to wait.
+    #[error("Too many attempts. Wait a few minutes, then try again")]
+    TooManyAttempts,
+    /// The account may not do this (e.g. a link worker setting up the practice).
+    #[error("{message}")]
+    NotPermitted { message: String },
+    /// Another supervisor has already set up this practice (it has a practice key).
+    #[error("This practice has already been set up by another supervisor. Ask a supervisor for an invite code and choose \"Join a practice\" instead")]
+    PracticeAlreadySetUp,
+    /// This laptop has already joined (or set up) a practice.
+    #[error("This laptop has already joined a practice")]
+    AlreadyJoined,
+    /// This laptop has not joined a practice yet.
+    #[error("This laptop has not joined a practice yet")]
+    NotJoined,
+    /// The invite code was mistyped (caught on this laptop; nothing was sent).
+    #[error("{message}")]
+    InviteCodeTypo { message: String },
+    /// The server does not know the invite code, or it was used already or has expired.
+    #[error("That invite code did not work: it may be mistyped, already used, or more than 7 days old. Ask your supervisor for a new code")]
+    InviteNotAccepted,
+    /// The invite's key does not open the practice's records.
+    #[error("That invite code gave a key that does not match this practice's records. Ask your supervisor for a new code")]
+    PracticeKeyMismatch,
+    /// The practice server had a problem (in words, no internals).
+    #[error("{message}")]
+    ServerProblem { message: String },
+    /// Syncing has stopped until someone acts (this laptop removed, account disabled...).
+    #[error("{message}")]
+    SyncStopped { message: String },
 }
 
 impl From<kith_domain::DomainError> for CoreError {
@@ -119,6 +160,19 @@ pub enum ErrorCode {
     InvalidInput,
     PossibleDuplicate,
     Storage,
+    ServerUnreachable,
+    WrongServerPassword,
+    ServerAccountDisabled,
+    TooManyAttempts,
+    NotPermitted,
+    PracticeAlreadySetUp,
+    AlreadyJoined,
+    NotJoined,
+    InviteCodeTypo,
+    InviteNotAccepted,
+    PracticeKeyMismatch,
+    ServerProblem,
+    SyncStopped,
 }
 
 /// An error as the UI receives it over IPC: a code to branch on and a message to show.
@@ -147,6 +201,19 @@ impl CoreError {
             CoreError::Invalid { .. } => ErrorCode::InvalidInput,
             CoreError::PossibleDuplicate { .. } => ErrorCode::PossibleDuplicate,
             CoreError::Storage { .. } => ErrorCode::Storage,
+            CoreError::ServerUnreachable => ErrorCode::ServerUnreachable,
+            CoreError::WrongServerPassword => ErrorCode::WrongServerPassword,
+            CoreError::ServerAccountDisabled => ErrorCode::ServerAccountDisabled,
+            CoreError::TooManyAttempts => ErrorCode::TooManyAttempts,
+            CoreError::NotPermitted { .. } => ErrorCode::NotPermitted,
+            CoreError::PracticeAlreadySetUp => ErrorCode::PracticeAlreadySetUp,
+            CoreError::AlreadyJoined => ErrorCode::AlreadyJoined,
+            CoreError::NotJoined => ErrorCode::NotJoined,
+            CoreError::InviteCodeTypo { .. } => ErrorCode::InviteCodeTypo,
+            CoreError::InviteNotAccepted => ErrorCode::InviteNotAccepted,
+            CoreError::PracticeKeyMismatch => ErrorCode::PracticeKeyMismatch,
+            CoreError::ServerProblem { .. } => ErrorCode::ServerProblem,
+            CoreError::SyncStopped { .. } => ErrorCode::SyncStopped,
         }
     }
 }

@@ -11,7 +11,9 @@ mod directory;
 mod error;
 mod kith;
 mod people;
+mod practice;
 mod safety;
+mod sync_status;
 mod views;
 
 pub use app_status::{app_status, AppStatus, PROFILE_DATABASE_FILE};
@@ -20,27 +22,93 @@ pub use error::{CoreError, ErrorCode, IpcError};
 
 pub use care::{
     today, AgreedPlan, NewCarePlan, NewConversation, NewDischarge, NewGoal, NewMeasure, NewSession,
-    PlanSuggestion, VisitRecord,
+    PlanSuggestion, SavedVisitDraft, VisitDraft, VisitRecord,
 };
 pub use directory::DirectoryImport;
 pub use kith::{CreatedProfile, Kith, MIN_PASSPHRASE_CHARS};
 pub use kith_store::CaseloadScope;
-pub use people::{DuplicateReason, Intake, IntakeResult, PossibleDuplicate, SearchHit};
+pub use people::{
+    DuplicateReason, Intake, IntakeResult, PeopleFilter, PersonListing, PersonStatus,
+    PossibleDuplicate, SearchHit,
+};
+pub use practice::{
+    CreatedInvite, InviteCode, PracticeRecoveryKit, PracticeSignIn, KEY_CHECK_DEVICE_SEQ,
+};
+pub use sync_status::SyncStatus;
 pub use views::{
     Banner, CaseloadLine, PersonRecord, PlanView, SessionView, TimelineEntry, TimelineItem,
     TodayView,
 };
 
-use ts_rs::TS;
+use std::collections::BTreeSet;
 
-/// The TypeScript declarations of every type that crosses the IPC boundary, in a stable order.
+use ts_rs::{TypeVisitor, TS};
+
+/// The TypeScript declarations of every type that crosses the IPC boundary and of every type
+/// they use, each once, in a stable order (the roots as listed, each followed by what it
+/// needs that was not declared before).
 ///
 /// Each entry is `(type name, declaration)`, e.g. `("AppStatus", "type AppStatus = { ... };")`.
 pub fn ipc_bindings() -> Vec<(String, String)> {
-    let cfg = ts_rs::Config::new();
-    vec![
-        (AppStatus::name(&cfg), AppStatus::decl(&cfg)),
-        (ErrorCode::name(&cfg), ErrorCode::decl(&cfg)),
-        (IpcError::name(&cfg), IpcError::decl(&cfg)),
-    ]
+    use kith_domain::{consent, directory, measures, safeguarding, session};
+    let mut collect = Declarations::default();
+    collect.visit::<AppStatus>();
+    collect.visit::<ErrorCode>();
+    collect.visit::<IpcError>();
+    collect.visit::<CreatedProfile>();
+    collect.visit::<TodayView>();
+    collect.visit::<SearchHit>();
+    collect.visit::<PeopleFilter>();
+    collect.visit::<PersonListing>();
+    collect.visit::<Intake>();
+    collect.visit::<IntakeResult>();
+    collect.visit::<PossibleDuplicate>();
+    collect.visit::<PersonRecord>();
+    collect.visit::<NewConversation>();
+    collect.visit::<NewCarePlan>();
+    collect.visit::<PlanSuggestion>();
+    collect.visit::<AgreedPlan>();
+    collect.visit::<NewSession>();
+    collect.visit::<VisitRecord>();
+    collect.visit::<VisitDraft>();
+    collect.visit::<SavedVisitDraft>();
+    collect.visit::<NewMeasure>();
+    collect.visit::<NewDischarge>();
+    collect.visit::<DirectoryImport>();
+    collect.visit::<directory::CommunityService>();
+    collect.visit::<directory::ConnectionKind>();
+    collect.visit::<directory::ConnectionStatus>();
+    collect.visit::<consent::ConsentKind>();
+    collect.visit::<consent::ConsentDecision>();
+    collect.visit::<safeguarding::ConcernKind>();
+    collect.visit::<session::SessionStatus>();
+    collect.visit::<session::SessionKind>();
+    collect.visit::<measures::MeasureScore>();
+    collect.visit::<SyncStatus>();
+    collect.visit::<PracticeSignIn>();
+    collect.visit::<PracticeRecoveryKit>();
+    collect.visit::<CreatedInvite>();
+    collect.declarations
+}
+
+/// Walks the IPC types and collects each named type's declaration once.
+#[derive(Default)]
+struct Declarations {
+    seen: BTreeSet<String>,
+    declarations: Vec<(String, String)>,
+}
+
+impl TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        let cfg = ts_rs::Config::new();
+        if T::output_path().is_some() {
+            let name = T::ident(&cfg);
+            if !self.seen.insert(name.clone()) {
+                return;
+            }
+            self.declarations.push((name, T::decl(&cfg)));
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
 }

@@ -58,8 +58,8 @@ pub use error::StoreError;
 pub use profile::{resolve_profile_dir, Profile, DATABASE_FILE, DATA_DIR_ENV};
 pub use repositories::audit::{AuditAction, AuditEntry};
 pub use repositories::outbox::OutboxOperation;
-pub use repositories::{ConcernEvent, ReferralStatusChange};
-pub use search::{MatchedIn, NoteHit, PersonHit};
+pub use repositories::{ConcernEvent, Draft, ReferralStatusChange};
+pub use search::{MatchedIn, NoteHit, PersonHit, PersonOverview, ReferralSummary};
 pub use store::Store;
 pub use sync::{wire_kind, KeptAsideOperation, STORE_KIND_FIELD};
 

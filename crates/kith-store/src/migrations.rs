@@ -2,7 +2,7 @@
 //! A shipped migration is never edited; add a new one at the end instead.
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_SYNC];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_SYNC, MIGRATION_3_DRAFTS];
 
 /// The first schema: every record keeps its full data as JSON in `data`, plus the columns
 /// the queries need. `deleted_at` marks a tombstone.
@@ -271,4 +271,15 @@ DROP TRIGGER consent_records_no_delete;
 CREATE TRIGGER consent_records_no_delete BEFORE DELETE ON consent_records
 WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+"#;
+
+/// Work in progress saved as it is typed (visit mode), so a crash or power cut mid-visit loses
+/// at most the last keystrokes. Local to this laptop: drafts are never synced, and one is
+/// removed in the same transaction that records what it was a draft of.
+const MIGRATION_3_DRAFTS: &str = r#"
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+) STRICT;
 "#;

@@ -72,6 +72,18 @@ impl Profile {
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<(Store, RecoveryKey), StoreError> {
+        let (store, recovery_key, _key) = Self::create_keeping_key(dir, passphrase, kdf)?;
+        Ok((store, recovery_key))
+    }
+
+    /// [`Profile::create_with_kdf`], also returning the database key so the caller can open
+    /// more connections ([`Profile::open_with_key`], e.g. for background sync) without running
+    /// the KDF again. The key zeroizes when dropped: drop it when the profile is locked.
+    pub fn create_keeping_key(
+        dir: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<(Store, RecoveryKey, DatabaseKey), StoreError> {
         if Self::exists(dir) {
             return Err(StoreError::ProfileExists);
         }
@@ -85,7 +97,28 @@ impl Profile {
         };
         write_keys(dir, &keys)?;
         let connection = database::open(&Self::database_path(dir), &key, OpenMode::Create)?;
-        Ok((Store::new(connection, dir)?, recovery_key))
+        Ok((Store::new(connection, dir)?, recovery_key, key))
+    }
+
+    /// The database key, unwrapped with the passphrase (one Argon2id run). A wrong passphrase
+    /// gives [`StoreError::WrongPassphrase`]; nothing is opened.
+    pub fn unlock_key(dir: &Path, passphrase: &str) -> Result<DatabaseKey, StoreError> {
+        Ok(read_keys(dir)?.passphrase.unwrap_with_passphrase(passphrase)?)
+    }
+
+    /// The database key, unwrapped with the recovery key as typed.
+    pub fn unlock_key_with_recovery_key(
+        dir: &Path,
+        recovery_key: &str,
+    ) -> Result<DatabaseKey, StoreError> {
+        let recovery_key = RecoveryKey::parse(recovery_key)?;
+        Ok(read_keys(dir)?.recovery.unwrap_with_recovery_key(&recovery_key)?)
+    }
+
+    /// Opens another connection to an existing profile's database with its already unwrapped
+    /// key (no KDF). Each connection is its own [`Store`]; they share the WAL database.
+    pub fn open_with_key(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
+        open_existing(dir, key)
     }
 
     /// Unlocks with the passphrase. A wrong passphrase fails before the database is opened.

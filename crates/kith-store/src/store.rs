@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Local, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 use kith_domain::{PersonId, UserId};
 
@@ -31,23 +32,35 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// One write in progress as a savepoint: on its own it is a whole transaction; inside
-/// [`Store::in_one_transaction`] it nests. Dropped without [`WriteScope::release`], it rolls
-/// back everything it did.
+/// One write in progress. On its own it is a whole transaction, begun `IMMEDIATE` so it takes
+/// the write lock before its first read: another connection to the same database (background
+/// sync) committing in between can then never make it fail half-way (`SQLITE_BUSY_SNAPSHOT`);
+/// it waits for the lock instead (busy timeout). Inside [`Store::in_one_transaction`] it nests
+/// as a savepoint. Dropped without [`WriteScope::release`], it rolls back everything it did.
 pub(crate) struct WriteScope<'a> {
     connection: &'a Connection,
+    outermost: bool,
     released: bool,
 }
 
 impl<'a> WriteScope<'a> {
     fn begin(connection: &'a Connection) -> Result<Self, StoreError> {
-        connection.execute_batch("SAVEPOINT kith_write")?;
-        Ok(WriteScope { connection, released: false })
+        let outermost = connection.is_autocommit();
+        connection.execute_batch(if outermost {
+            "BEGIN IMMEDIATE"
+        } else {
+            "SAVEPOINT kith_write"
+        })?;
+        Ok(WriteScope { connection, outermost, released: false })
     }
 
     /// Keeps what was done (commits, when this is the outermost transaction).
     fn release(mut self) -> Result<(), StoreError> {
-        self.connection.execute_batch("RELEASE kith_write")?;
+        self.connection.execute_batch(if self.outermost {
+            "COMMIT"
+        } else {
+            "RELEASE kith_write"
+        })?;
         self.released = true;
         Ok(())
     }
@@ -57,7 +70,11 @@ impl Drop for WriteScope<'_> {
     fn drop(&mut self) {
         if !self.released {
             // Best effort: if even the rollback fails, the connection reports it next time.
-            let _ = self.connection.execute_batch("ROLLBACK TO kith_write; RELEASE kith_write");
+            let _ = self.connection.execute_batch(if self.outermost {
+                "ROLLBACK"
+            } else {
+                "ROLLBACK TO kith_write; RELEASE kith_write"
+            });
         }
     }
 }
@@ -207,8 +224,10 @@ impl Store {
     ) -> Result<T, StoreError> {
         let user = self.current_user.ok_or(StoreError::NoCurrentUser)?;
         let now = Utc::now();
+        let transaction = WriteScope::begin(&self.connection)?;
+        self.catch_up_clock()?;
         let change = Change {
-            transaction: WriteScope::begin(&self.connection)?,
+            transaction,
             user,
             now,
             now_text: now.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -227,10 +246,48 @@ impl Store {
         &self,
         body: impl FnOnce(&Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let transaction = self.connection.unchecked_transaction()?;
+        let transaction = rusqlite::Transaction::new_unchecked(
+            &self.connection,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         let value = body(self)?;
         transaction.commit()?;
         Ok(value)
+    }
+
+    /// Moves this connection's clock up to the one stored in the database, if that is later.
+    /// Another connection to the same profile (background sync) may have observed later
+    /// clocks; a write made after that must be stamped after them.
+    pub fn catch_up_clock(&self) -> Result<(), StoreError> {
+        let stored = sync::stored_clock(&self.connection)?;
+        let mut clock = self.clock.borrow_mut();
+        if stored.last() > clock.last() {
+            *clock = stored;
+        }
+        Ok(())
+    }
+
+    /// A setting of the app (not of the store or sync), kept inside the encrypted database,
+    /// e.g. the practice membership. Names are kept apart from the store's own settings. The
+    /// value is zeroized when dropped.
+    pub fn app_setting(&self, name: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        let value: Option<String> = self
+            .connection
+            .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+            .query_row([app_setting_name(name)], |row| row.get(0))
+            .optional()?;
+        Ok(value.map(Zeroizing::new))
+    }
+
+    /// Sets an app setting (see [`Store::app_setting`]) in its own transaction.
+    pub fn set_app_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.connection
+            .prepare_cached(
+                "INSERT INTO settings(name, value) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([app_setting_name(name).as_str(), value])?;
+        Ok(())
     }
 
     /// Reads one record of a person and writes a `read` row to the audit log.
@@ -317,4 +374,9 @@ impl Store {
             .connection
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?)
     }
+}
+
+/// App settings live in the `settings` table under an `app.` prefix, apart from the store's.
+fn app_setting_name(name: &str) -> String {
+    format!("app.{name}")
 }

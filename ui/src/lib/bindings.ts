@@ -14,6 +14,479 @@ profile_exists: boolean,
  */
 data_dir_display: string, };
 
-export type ErrorCode = "not_found" | "data_dir_unavailable" | "io" | "locked" | "wrong_passphrase" | "wrong_recovery_key" | "recovery_key_typo" | "weak_passphrase" | "damaged_or_tampered" | "newer_database" | "profile_exists" | "profile_not_found" | "invalid_input" | "possible_duplicate" | "storage";
+export type ErrorCode = "not_found" | "data_dir_unavailable" | "io" | "locked" | "wrong_passphrase" | "wrong_recovery_key" | "recovery_key_typo" | "weak_passphrase" | "damaged_or_tampered" | "newer_database" | "profile_exists" | "profile_not_found" | "invalid_input" | "possible_duplicate" | "storage" | "server_unreachable" | "wrong_server_password" | "server_account_disabled" | "too_many_attempts" | "not_permitted" | "practice_already_set_up" | "already_joined" | "not_joined" | "invite_code_typo" | "invite_not_accepted" | "practice_key_mismatch" | "server_problem" | "sync_stopped";
 
 export type IpcError = { code: ErrorCode, message: string, };
+
+export type CreatedProfile = { 
+/**
+ * The recovery key, grouped for reading aloud and writing down. It is stored nowhere:
+ * show it once and ask the person to keep it.
+ */
+recovery_key: string, 
+/**
+ * The user this laptop's records are attributed to.
+ */
+user_id: UserId, };
+
+export type UserId = string;
+
+export type TodayView = { date: string, visits_today: Array<CaseloadLine>, overdue_sessions: Array<CaseloadLine>, overdue_reviews: Array<CaseloadLine>, due_this_week: Array<CaseloadLine>, new_referrals: Array<CaseloadLine>, open_concerns: Array<CaseloadLine>, };
+
+export type CaseloadLine = { person_id: PersonId, display_name: string, 
+/**
+ * The session, plan, referral or concern the line is about.
+ */
+record_id: string, date: string, };
+
+export type PersonId = string;
+
+export type SearchHit = { person_id: PersonId, display_name: string, 
+/**
+ * True when the words were found in the person's notes rather than their name.
+ */
+matched_in_notes: boolean, };
+
+export type Intake = { person: NewPerson, referral: NewReferral, 
+/**
+ * Set once the worker has seen the possible duplicates and still wants a new record.
+ */
+duplicates_checked: boolean, };
+
+export type NewReferral = { received_on: string, source: ReferralSource, referrer: Referrer | null, reason: string, needs: Array<Need>, background: string | null, consent_to_referral: boolean, };
+
+export type Need = "loneliness" | "housing" | "money_debt" | "mental_wellbeing" | "physical_activity" | "long_term_condition" | "carer_stress" | "bereavement" | "employment" | "confidence" | { "other": string };
+
+export type ReferralSource = "gp" | "practice_nurse" | "pharmacist" | "healthcare_assistant" | "social_care" | "police" | "hospital_discharge_team" | "ambulance_service" | "dwp_job_centre" | "library" | "vcse" | "multidisciplinary_team" | "self_referral" | { "other": string };
+
+export type Referrer = { name: string, organisation: string | null, 
+/**
+ * Phone or email, to send the message back.
+ */
+contact: string | null, };
+
+export type NewPerson = { 
+/**
+ * As typed (spaces and dashes allowed); blank means not known.
+ */
+nhs_number: string | null, given_name: string, family_name: string, preferred_name: string | null, pronouns: string | null, date_of_birth: string | null, address: Address | null, phone: string | null, email: string | null, contact_methods: Array<ContactMethod>, contact_notes: string | null, preferred_language: string | null, interpreter_needed: boolean, accessibility_needs: AccessibilityNeeds, gp_practice: string | null, assigned_link_worker: UserId | null, };
+
+export type Address = { line_1: string, line_2: string | null, town: string | null, postcode: string | null, };
+
+export type ContactMethod = "phone" | "text_message" | "email" | "letter" | "home_visit";
+
+export type AccessibilityNeeds = { large_print: boolean, easy_read: boolean, hearing: boolean, sight: boolean, mobility: boolean, 
+/**
+ * Anything else, in words.
+ */
+other: string | null, };
+
+export type IntakeResult = { person: Person, referral: Referral, };
+
+export type Person = { id: PersonId, nhs_number: NhsNumber | null, given_name: string, family_name: string, preferred_name: string | null, pronouns: string | null, date_of_birth: string | null, address: Address | null, phone: string | null, email: string | null, 
+/**
+ * How the person agrees to be contacted.
+ */
+contact_methods: Array<ContactMethod>, 
+/**
+ * Anything else about contact, e.g. "not before 10am, no voicemail".
+ */
+contact_notes: string | null, preferred_language: string | null, interpreter_needed: boolean, accessibility_needs: AccessibilityNeeds, gp_practice: string | null, assigned_link_worker: UserId | null, };
+
+export type NhsNumber = string;
+
+export type Referral = { id: ReferralId, person_id: PersonId, received_on: string, source: ReferralSource, 
+/**
+ * Blank for a self-referral.
+ */
+referrer: Referrer | null, 
+/**
+ * The reason for the referral, in words.
+ */
+reason: string, needs: Array<Need>, 
+/**
+ * Relevant background and health issues.
+ */
+background: string | null, 
+/**
+ * The person agreed to be referred.
+ */
+consent_to_referral: boolean, status: ReferralStatus, };
+
+export type ReferralId = string;
+
+export type ReferralStatus = "new" | "contacted" | "accepted" | "declined" | "unable_to_contact" | "closed";
+
+export type PossibleDuplicate = { person_id: PersonId, display_name: string, date_of_birth: string | null, reason: DuplicateReason, };
+
+export type DuplicateReason = "same_nhs_number" | "same_name_and_date_of_birth";
+
+export type PersonRecord = { banner: Banner, person: Person, referrals: Array<Referral>, plans: Array<PlanView>, timeline: Array<TimelineEntry>, };
+
+export type PlanView = { plan: CarePlan, sessions: Array<SessionView>, };
+
+export type Session = { id: SessionId, person_id: PersonId, care_plan_id: CarePlanId | null, link_worker: UserId, date: string, start_time: string | null, kind: SessionKind, status: SessionStatus, 
+/**
+ * Required once the session is held.
+ */
+duration_minutes: number | null, 
+/**
+ * Where, for a visit or meeting.
+ */
+location: string | null, };
+
+export type CarePlanId = string;
+
+export type SessionKind = "home_visit" | "phone" | "video" | "meeting" | "accompanied";
+
+export type SessionStatus = "planned" | "held" | "did_not_attend" | "cancelled";
+
+export type SessionId = string;
+
+export type SessionNumber = { number: number, of: number, };
+
+export type SessionView = { session: Session, number: SessionNumber | null, };
+
+export type CarePlan = { id: CarePlanId, person_id: PersonId, referral_id: ReferralId | null, status: CarePlanStatus, goals: Array<Goal>, 
+/**
+ * Community connections to try.
+ */
+connections_to_try: Array<ServiceId>, planned_sessions: number, 
+/**
+ * Why the plan has fewer than 6 or more than 12 sessions; required in that case.
+ */
+planned_sessions_reason: string | null, starts_on: string, review_on: string, 
+/**
+ * The day the person agreed the plan.
+ */
+agreed_on: string | null, };
+
+export type ServiceId = string;
+
+export type Goal = { id: GoalId, in_own_words: string, steps: Array<GoalStep>, status: ProgressStatus, };
+
+export type GoalStep = { what: string, 
+/**
+ * Who does it: the person, the link worker, a named organisation...
+ */
+who: string, by_when: string | null, status: ProgressStatus, };
+
+export type ProgressStatus = "not_started" | "in_progress" | "done" | "stopped";
+
+export type GoalId = string;
+
+export type CarePlanStatus = "draft" | "agreed" | "active" | "completed" | "closed";
+
+export type Banner = { person_id: PersonId, display_name: string, preferred_name: string | null, pronouns: string | null, preferred_language: string | null, interpreter_needed: boolean, 
+/**
+ * In words: "large print", "hearing", ...
+ */
+accessibility_needs: Array<string>, consents: Array<CurrentConsent>, 
+/**
+ * Open safeguarding concerns (raised or escalated): shown so they cannot be missed.
+ */
+open_concerns: Array<Concern>, discharged: boolean, };
+
+export type CurrentConsent = { kind: ConsentKind, state: ConsentState, };
+
+export type ConsentKind = { "kind": "social_prescribing" } | { "kind": "share_with_gp" } | { "kind": "share_with_organisation", name: string, } | { "kind": "contact_by", method: ContactMethod, };
+
+export type ConsentState = { "state": "not_recorded" } | { "state": "given", on: string, recorded_by: UserId, } | { "state": "withdrawn", on: string, recorded_by: UserId, };
+
+export type ConcernId = string;
+
+export type Escalation = { 
+/**
+ * The person or team, e.g. "practice safeguarding lead" or "adult social care".
+ */
+to_whom: string, escalated_at: string, escalated_by: UserId, 
+/**
+ * A reference given by the team escalated to, if any.
+ */
+reference: string | null, };
+
+export type Closure = { closed_at: string, closed_by: UserId, outcome: string, };
+
+export type ConcernKind = "abuse" | "neglect" | "exploitation" | "risk_to_self" | "risk_to_others" | "other";
+
+export type ConcernStatus = "raised" | "escalated" | "closed";
+
+export type Concern = { id: ConcernId, person_id: PersonId, kind: ConcernKind, description: string, raised_by: UserId, raised_at: string, status: ConcernStatus, escalation: Escalation | null, closure: Closure | null, };
+
+export type TimelineEntry = { date: string, item: TimelineItem, };
+
+export type TimelineItem = { "kind": "referral", referral: Referral, } | { "kind": "conversation", conversation: Conversation, } | { "kind": "session", session: Session, } | { "kind": "note", note: Note, amended: boolean, } | { "kind": "measure", measure: Measure, score: MeasureScore | null, } | { "kind": "connection", connection: Connection, } | { "kind": "concern", concern: Concern, } | { "kind": "consent", consent: ConsentRecord, } | { "kind": "discharge", discharge: Discharge, };
+
+export type Discharge = { id: DischargeId, person_id: PersonId, referral_id: ReferralId | null, care_plan_id: CarePlanId | null, discharged_on: string, reason: DischargeReason, closing_summary: string, discharged_by: UserId, };
+
+export type DischargeId = string;
+
+export type DischargeReason = "plan_completed" | "person_chose_to_stop" | "unable_to_contact" | "referred_elsewhere" | "moved_away" | "died" | { "other": string };
+
+export type Connection = { id: ConnectionId, person_id: PersonId, service_id: ServiceId, care_plan_id: CarePlanId | null, kind: ConnectionKind, status: ConnectionStatus, made_on: string, made_by: UserId, 
+/**
+ * The day the status last changed.
+ */
+status_changed_on: string, notes: string | null, };
+
+export type ConnectionStatus = "signposted" | "referred" | "attended" | "stopped";
+
+export type ConnectionId = string;
+
+export type ConnectionKind = "signposted" | "referred";
+
+export type ConsentRecord = { id: ConsentId, person_id: PersonId, kind: ConsentKind, decision: ConsentDecision, 
+/**
+ * The day the person gave or withdrew consent.
+ */
+decided_on: string, recorded_by: UserId, recorded_at: string, };
+
+export type ConsentId = string;
+
+export type ConsentDecision = "given" | "withdrawn";
+
+export type Note = { id: NoteId, person_id: PersonId, author: UserId, written_at: string, body: string, 
+/**
+ * The note this one corrects, if it is an amendment.
+ */
+amends: NoteId | null, };
+
+export type NoteId = string;
+
+export type Conversation = { id: ConversationId, person_id: PersonId, referral_id: ReferralId | null, held_on: string, setting: ConversationSetting, duration_minutes: number, 
+/**
+ * What matters to the person, in their own words.
+ */
+what_matters: string, strengths: string | null, 
+/**
+ * What the person wants to change.
+ */
+wants_to_change: string | null, concerns: Array<LifeAreaConcern>, barriers: Array<Barrier>, recorded_by: UserId, };
+
+export type Barrier = "anxiety" | "transport" | "mobility" | "confidence" | "money" | "caring_duties" | "language" | { "other": string };
+
+export type LifeArea = "physical_health" | "mental_wellbeing" | "relationships" | "social_connection" | "housing" | "money" | "work_and_learning" | "caring" | "activity" | "other";
+
+export type LifeAreaConcern = { area: LifeArea, in_own_words: string, };
+
+export type ConversationId = string;
+
+export type ConversationSetting = "home" | "phone" | "video" | "practice" | "community";
+
+export type MeasureScore = { "measure": "ons4" } & Ons4Score | { "measure": "swemwbs" } & SwemwbsScore | { "measure": "ucla3" } & Ucla3Score | { "measure": "mycaw" } & MycawScore;
+
+export type MycawScore = { concern_1: number, concern_2: number | null, wellbeing: number, };
+
+export type SwemwbsScore = { raw_total: number, 
+/**
+ * The metric score exactly, in hundredths (e.g. 1998 for 19.98).
+ */
+metric_hundredths: number, 
+/**
+ * The metric score as a number (e.g. 19.98), for display.
+ */
+metric: number, };
+
+export type Ons4Score = { life_satisfaction: WellbeingItemScore, worthwhile: WellbeingItemScore, happiness: WellbeingItemScore, anxiety: AnxietyItemScore, };
+
+export type WellbeingItemScore = { value: number, band: WellbeingBand, };
+
+export type WellbeingBand = "low" | "medium" | "high" | "very_high";
+
+export type AnxietyItemScore = { value: number, band: AnxietyBand, };
+
+export type AnxietyBand = "very_low" | "low" | "medium" | "high";
+
+export type Ucla3Score = { total: number, 
+/**
+ * True when the total is [`UCLA3_LONELY_FROM`] or more.
+ */
+lonely: boolean, };
+
+export type Measure = { id: MeasureId, person_id: PersonId, timing: MeasureTiming, taken_on: string, recorded_by: UserId, answers: MeasureAnswers, };
+
+export type MeasureId = string;
+
+export type MeasureTiming = "baseline" | "follow_up";
+
+export type MeasureAnswers = { "measure": "ons4" } & Ons4Answers | { "measure": "swemwbs" } & SwemwbsAnswers | { "measure": "ucla3" } & Ucla3Answers | { "measure": "mycaw" } & MycawAnswers;
+
+export type SwemwbsAnswers = { items: [number | null, number | null, number | null, number | null, number | null, number | null, number | null], };
+
+export type MycawAnswers = { concerns: Array<MycawConcern>, wellbeing: number | null, };
+
+export type MycawConcern = { in_own_words: string, rating: number | null, };
+
+export type Ons4Answers = { items: [number | null, number | null, number | null, number | null], };
+
+export type Ucla3Answers = { items: [number | null, number | null, number | null], };
+
+export type NewConversation = { person_id: PersonId, referral_id: ReferralId | null, held_on: string, setting: ConversationSetting, duration_minutes: number, 
+/**
+ * In the person's own words.
+ */
+what_matters: string, strengths: string | null, wants_to_change: string | null, concerns: Array<LifeAreaConcern>, barriers: Array<Barrier>, };
+
+export type NewCarePlan = { person_id: PersonId, referral_id: ReferralId | null, goals: Array<NewGoal>, connections_to_try: Array<ServiceId>, 
+/**
+ * 6 to 12 unless `planned_sessions_reason` says why not.
+ */
+planned_sessions: number, planned_sessions_reason: string | null, starts_on: string, 
+/**
+ * `None`: the usual review date, 12 weeks after the start.
+ */
+review_on: string | null, };
+
+export type NewGoal = { in_own_words: string, steps: Array<GoalStep>, };
+
+export type PlanSuggestion = { planned_sessions: number, weeks: number, session_dates: Array<string>, review_on: string, 
+/**
+ * True when the number is outside 6 to 12, so the form must ask for a reason.
+ */
+reason_needed: boolean, };
+
+export type AgreedPlan = { plan: CarePlan, sessions: Array<Session>, };
+
+export type NewSession = { person_id: PersonId, care_plan_id: CarePlanId | null, date: string, start_time: string | null, kind: SessionKind, location: string | null, };
+
+export type VisitRecord = { session_id: SessionId, 
+/**
+ * Held, did not attend or cancelled.
+ */
+status: SessionStatus, duration_minutes: number | null, 
+/**
+ * The visit's note; blank means no note.
+ */
+note: string, };
+
+export type VisitDraft = { session_id: SessionId, status: SessionStatus | null, duration_minutes: number | null, note: string, };
+
+export type SavedVisitDraft = { draft: VisitDraft, saved_at: string, };
+
+export type NewMeasure = { person_id: PersonId, timing: MeasureTiming, taken_on: string, answers: MeasureAnswers, };
+
+export type NewDischarge = { person_id: PersonId, referral_id: ReferralId | null, care_plan_id: CarePlanId | null, discharged_on: string, reason: DischargeReason, closing_summary: string, };
+
+export type DirectoryImport = { added: number, updated: number, 
+/**
+ * One line per row left out, saying why.
+ */
+rejected: Array<string>, };
+
+export type CommunityService = { id: ServiceId, name: string, organisation: string | null, description: string | null, category: ServiceCategory, address: string | null, postcode: string | null, phone: string | null, email: string | null, website: string | null, 
+/**
+ * When it runs, in words ("Tuesdays 10-12").
+ */
+schedule: string | null, cost: string | null, eligibility: string | null, accessibility: string | null, 
+/**
+ * The service's id in an imported Open Referral UK directory, so re-imports update.
+ */
+oruk_id: string | null, 
+/**
+ * False once the service has stopped running.
+ */
+active: boolean, };
+
+export type ServiceCategory = "befriending" | "mens_groups" | "gardening" | "cookery" | "arts" | "singing" | "walking_and_sport" | "money_and_debt_advice" | "housing_help" | "carers_support" | "employment_and_volunteering" | "age_related_groups" | "bereavement" | "mental_wellbeing" | "digital_skills" | "food_and_essentials" | "other";
+
+export type SyncStatus = { 
+/**
+ * Whether this laptop has joined (or set up) a practice.
+ */
+joined: boolean, 
+/**
+ * The practice server's address, once joined.
+ */
+server_address: string | null, 
+/**
+ * Whether background sync is running now (false when locked out, stopped or not joined).
+ */
+running: boolean, 
+/**
+ * Whether the last attempt reached the server; `None` before the first attempt.
+ */
+online: boolean | null, 
+/**
+ * Whether a sync is in progress right now.
+ */
+syncing: boolean, 
+/**
+ * Progress of the sync in progress: `"pushing"` or `"pulling"`.
+ */
+phase: string | null, 
+/**
+ * Done so far in this phase (changes sent, or changes received).
+ */
+done: number, 
+/**
+ * The whole of this phase, when known.
+ */
+total: number | null, 
+/**
+ * When the last sync finished (UTC).
+ */
+last_synced_at: string | null, 
+/**
+ * Changes saved on this laptop and not yet accepted by the server.
+ */
+changes_waiting: number, 
+/**
+ * Changes the server refused for good (kept on this laptop, shown to the user).
+ */
+changes_refused: number, 
+/**
+ * Edits of the same thing on two laptops, waiting for someone to choose.
+ */
+conflicts: number, 
+/**
+ * The last problem, in plain words; `None` when all is well.
+ */
+last_error: string | null, 
+/**
+ * This laptop was removed from the practice: it no longer syncs, and everything on it
+ * stays encrypted. `last_error` says what to do.
+ */
+revoked: boolean, };
+
+export type PracticeSignIn = { 
+/**
+ * The server's address, e.g. `https://kith.ashbridge.example:8443`. Plain `http://` is
+ * accepted only for this computer itself (`localhost`, `127.0.0.1`, `[::1]`).
+ */
+server_address: string, 
+/**
+ * The account the practice administrator made.
+ */
+username: string, 
+/**
+ * Its password (sent once to the server to enrol this laptop; never kept).
+ */
+password: string, 
+/**
+ * A name the administrator will recognise, e.g. "Sam's laptop".
+ */
+device_name: string, };
+
+export type PracticeRecoveryKit = { 
+/**
+ * The practice server it belongs to.
+ */
+server_address: string, 
+/**
+ * The kit key: 14 groups of 4 characters, the last group a check that names a typo.
+ */
+kit_key: string, 
+/**
+ * The practice key sealed under the kit key, in groups of 4 characters.
+ */
+sealed_practice_key: string, };
+
+export type CreatedInvite = { 
+/**
+ * The code: 6 groups of 4 characters. Shown once; the server keeps only its hash.
+ */
+code: string, 
+/**
+ * When it stops working (UTC). It also stops after one use.
+ */
+expires_at: string, };

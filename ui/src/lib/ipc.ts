@@ -1,7 +1,58 @@
 // Calls into the Rust core over Tauri IPC. Every command's result is an Outcome: the value, or
 // the {code, message} error the Rust side sends. Types come only from the generated bindings.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppStatus, ErrorCode, IpcError } from "./bindings";
+import type {
+  AgreedPlan,
+  AppStatus,
+  CarePlan,
+  CarePlanId,
+  CarePlanStatus,
+  CommunityService,
+  Concern,
+  ConcernId,
+  ConcernKind,
+  CreatedInvite,
+  ConnectionId,
+  ConnectionKind,
+  ConnectionStatus,
+  Connection,
+  ConsentDecision,
+  ConsentKind,
+  ConsentRecord,
+  Conversation,
+  CreatedProfile,
+  DirectoryImport,
+  Discharge,
+  ErrorCode,
+  Intake,
+  IntakeResult,
+  IpcError,
+  Measure,
+  NewCarePlan,
+  NewConversation,
+  NewDischarge,
+  NewMeasure,
+  NewPerson,
+  NewSession,
+  Note,
+  NoteId,
+  PersonId,
+  PersonRecord,
+  PlanSuggestion,
+  PossibleDuplicate,
+  PracticeRecoveryKit,
+  PracticeSignIn,
+  SavedVisitDraft,
+  SearchHit,
+  ServiceId,
+  Session,
+  SessionId,
+  SessionKind,
+  SyncStatus,
+  TodayView,
+  VisitDraft,
+  VisitRecord,
+} from "./bindings";
 
 /** The error codes Rust can send; listing them all here is checked against the bindings. */
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -20,6 +71,19 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   invalid_input: true,
   possible_duplicate: true,
   storage: true,
+  server_unreachable: true,
+  wrong_server_password: true,
+  server_account_disabled: true,
+  too_many_attempts: true,
+  not_permitted: true,
+  practice_already_set_up: true,
+  already_joined: true,
+  not_joined: true,
+  invite_code_typo: true,
+  invite_not_accepted: true,
+  practice_key_mismatch: true,
+  server_problem: true,
+  sync_stopped: true,
 };
 
 /** An IPC failure that is not a Kith error, e.g. the app is not running inside Tauri. */
@@ -47,7 +111,7 @@ export function toCommandError(reason: unknown): IpcError | TransportError {
   return { code: "transport", message: `Kith could not reach its core: ${message}` };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await invoke<T>(command, args) };
   } catch (reason) {
@@ -59,3 +123,100 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export function appStatus(): Promise<Outcome<AppStatus>> {
   return call<AppStatus>("app_status");
 }
+
+// ---- Profile ----
+
+/** Creates the profile (slow on purpose: Argon2id) and leaves it unlocked. */
+export const createProfile = (passphrase: string) =>
+  call<CreatedProfile>("create_profile", { passphrase });
+export const unlock = (passphrase: string) => call<null>("unlock", { passphrase });
+export const unlockWithRecoveryKey = (recovery_key: string) =>
+  call<null>("unlock_with_recovery_key", { recovery_key });
+/** Closes the database and drops the key. */
+export const lock = () => call<null>("lock");
+
+// ---- Practice server and sync ----
+
+/** The first supervisor sets up the practice: returns the recovery kit to print once. */
+export const setUpPractice = (sign_in: PracticeSignIn) =>
+  call<PracticeRecoveryKit>("set_up_practice", { sign_in });
+/** Another laptop joins with the code a supervisor read out. */
+export const joinPractice = (sign_in: PracticeSignIn, invite_code: string) =>
+  call<null>("join_practice", { sign_in, invite_code });
+export const createInvite = () => call<CreatedInvite>("create_invite");
+export const syncStatus = () => call<SyncStatus>("sync_status");
+export const syncNow = () => call<null>("sync_now");
+
+// ---- Today, people, records ----
+
+export const today = () => call<TodayView>("today");
+export const searchPeople = (typed: string) => call<SearchHit[]>("search_people", { typed });
+export const findPossibleDuplicates = (person: NewPerson) =>
+  call<PossibleDuplicate[]>("find_possible_duplicates", { person });
+export const addPersonWithReferral = (intake: Intake) =>
+  call<IntakeResult>("add_person_with_referral", { intake });
+export const personRecord = (person_id: PersonId) =>
+  call<PersonRecord>("person_record", { person_id });
+
+// ---- Care ----
+
+export const recordConversation = (input: NewConversation) =>
+  call<Conversation>("record_conversation", { input });
+export const suggestPlan = (starts_on: string, planned_sessions: number) =>
+  call<PlanSuggestion>("suggest_plan", { starts_on, planned_sessions });
+export const createPlan = (input: NewCarePlan) => call<CarePlan>("create_plan", { input });
+/** Agrees a draft plan and schedules its sessions (`session_dates` null: the suggested ones). */
+export const agreePlan = (plan_id: CarePlanId, session_dates: string[] | null, kind: SessionKind) =>
+  call<AgreedPlan>("agree_plan", { plan_id, session_dates, kind });
+export const movePlan = (plan_id: CarePlanId, to: CarePlanStatus) =>
+  call<CarePlan>("move_plan", { plan_id, to });
+export const scheduleSession = (input: NewSession) => call<Session>("schedule_session", { input });
+/** Saves what visit mode has typed so far; returns when it was saved (RFC 3339). */
+export const saveVisitDraft = (draft: VisitDraft) => call<string>("save_visit_draft", { draft });
+export const visitDraft = (session_id: SessionId) =>
+  call<SavedVisitDraft | null>("visit_draft", { session_id });
+export const discardVisitDraft = (session_id: SessionId) =>
+  call<null>("discard_visit_draft", { session_id });
+/** Records the visit and its note together; removes the session's draft. */
+export const recordVisit = (visit: VisitRecord) => call<Session>("record_visit", { visit });
+export const writeNote = (person_id: PersonId, body: string) =>
+  call<Note>("write_note", { person_id, body });
+/** A correction: a new note pointing at the original, which is kept unchanged. */
+export const amendNote = (note_id: NoteId, body: string) =>
+  call<Note>("amend_note", { note_id, body });
+export const recordMeasure = (input: NewMeasure) => call<Measure>("record_measure", { input });
+export const discharge = (input: NewDischarge) => call<Discharge>("discharge", { input });
+
+// ---- Community directory ----
+
+export const directory = () => call<CommunityService[]>("directory");
+export const importDirectory = (oruk_json: string) =>
+  call<DirectoryImport>("import_directory", { oruk_json });
+/** Imports the fictional sample directory shipped with Kith (a re-import updates). */
+export const importSampleDirectory = () => call<DirectoryImport>("import_sample_directory");
+export const connectToService = (
+  person_id: PersonId,
+  service_id: ServiceId,
+  care_plan_id: CarePlanId | null,
+  kind: ConnectionKind,
+  made_on: string,
+) => call<Connection>("connect_to_service", { person_id, service_id, care_plan_id, kind, made_on });
+export const moveConnection = (connection_id: ConnectionId, to: ConnectionStatus, on: string) =>
+  call<Connection>("move_connection", { connection_id, to, on });
+
+// ---- Consent and safeguarding ----
+
+export const recordConsent = (
+  person_id: PersonId,
+  kind: ConsentKind,
+  decision: ConsentDecision,
+  decided_on: string,
+) => call<ConsentRecord>("record_consent", { person_id, kind, decision, decided_on });
+export const withdrawConsent = (person_id: PersonId, kind: ConsentKind, decided_on: string) =>
+  call<ConsentRecord>("withdraw_consent", { person_id, kind, decided_on });
+export const raiseConcern = (person_id: PersonId, kind: ConcernKind, description: string) =>
+  call<Concern>("raise_concern", { person_id, kind, description });
+export const escalateConcern = (concern_id: ConcernId, to_whom: string, reference: string | null) =>
+  call<Concern>("escalate_concern", { concern_id, to_whom, reference });
+export const closeConcern = (concern_id: ConcernId, outcome: string) =>
+  call<Concern>("close_concern", { concern_id, outcome });

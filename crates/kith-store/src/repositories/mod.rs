@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod care;
 mod consent;
 mod directory;
+mod drafts;
 mod measures;
 mod notes;
 pub(crate) mod outbox;
@@ -12,5 +13,6 @@ mod people;
 mod referrals;
 mod safeguarding;
 
+pub use drafts::Draft;
 pub use referrals::ReferralStatusChange;
 pub use safeguarding::ConcernEvent;

@@ -6,17 +6,40 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+mod care;
+mod directory_safety;
+mod people;
+mod unlock_today;
+
 use fantoccini::Locator;
+use kith_tests::seed;
 use kith_tests::window::AppWindow;
 
 /// No window test may run longer than this; a hang fails instead of blocking CI.
 const TEST_TIME_LIMIT: Duration = Duration::from_secs(60);
 
-async fn within_time_limit(test: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+pub(crate) async fn within_time_limit(
+    test: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
     match tokio::time::timeout(TEST_TIME_LIMIT, test).await {
         Ok(result) => result,
         Err(_) => anyhow::bail!("the window test did not finish within {TEST_TIME_LIMIT:?}"),
     }
+}
+
+/// Launches the app over a seeded profile (see `kith_tests::seed`), with `fill` adding what
+/// the story needs, and unlocks it through the unlock screen: the window shows Today.
+///
+/// The unlock screen's contract: a password input `#unlock-passphrase`, a submit button, and
+/// after unlocking an `h1` reading "Today".
+pub(crate) async fn launch_unlocked(
+    fill: impl FnOnce(&kith_core::Kith) -> anyhow::Result<()>,
+) -> anyhow::Result<AppWindow> {
+    let window = AppWindow::launch_with(|dir| seed::seed_profile(dir, fill).map(|_| ())).await?;
+    window.fill("#unlock-passphrase", seed::PASSPHRASE).await?;
+    window.click("form button[type=submit]").await?;
+    window.wait_for_text("h1", "Today").await?;
+    Ok(window)
 }
 
 #[tokio::test]

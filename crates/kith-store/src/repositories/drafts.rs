@@ -1,0 +1,54 @@
+//! Drafts: text saved as it is typed (visit mode), keyed by what it is a draft of. Local to
+//! this laptop and never synced; each save is its own small durable transaction.
+
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+
+use crate::{Store, StoreError};
+
+/// A saved draft: the body as the UI sent it (JSON text) and when it was saved.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub body: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft").field("saved_at", &self.saved_at).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Saves (or replaces) the draft under `key`.
+    pub fn save_draft(&self, key: &str, body: &str) -> Result<DateTime<Utc>, StoreError> {
+        let saved_at = Utc::now();
+        self.connection
+            .prepare_cached(
+                "INSERT INTO drafts (key, body, saved_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+            )?
+            .execute(rusqlite::params![key, body, saved_at.to_rfc3339()])?;
+        Ok(saved_at)
+    }
+
+    /// The draft under `key`, if one was saved and not yet discarded.
+    pub fn draft(&self, key: &str) -> Result<Option<Draft>, StoreError> {
+        let row = self
+            .connection
+            .prepare_cached("SELECT body, saved_at FROM drafts WHERE key = ?1")?
+            .query_row([key], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+            .optional()?;
+        let Some((body, saved_at)) = row else { return Ok(None) };
+        let saved_at = DateTime::parse_from_rfc3339(&saved_at)
+            .map_err(|error| StoreError::Decode(format!("draft time: {error}")))?
+            .with_timezone(&Utc);
+        Ok(Some(Draft { body, saved_at }))
+    }
+
+    /// Removes the draft under `key` (nothing happens if there is none).
+    pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
+        self.connection.prepare_cached("DELETE FROM drafts WHERE key = ?1")?.execute([key])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Real-window tests: "What matters to you" conversations, care plans, visit mode and note amendments.

@@ -1,0 +1,1 @@
+//! Real-window tests: People: search as you type, new person with a referral, a person's record.

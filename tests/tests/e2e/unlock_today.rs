@@ -1,0 +1,1 @@
+//! Real-window tests: First run to recovery key, unlock, lock and auto-lock, and Today.
