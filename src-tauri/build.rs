@@ -27,7 +27,7 @@ fn main() {
     }
 }
 
-/// The names of the `pub fn`s that directly follow a `#[tauri::command...]` attribute.
+/// The names of the `pub (async) fn`s that directly follow a `#[tauri::command...]` attribute.
 fn command_names(source: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut after_attribute = false;
@@ -35,7 +35,9 @@ fn command_names(source: &str) -> Vec<String> {
         if line.starts_with("#[tauri::command") {
             after_attribute = true;
         } else if after_attribute {
-            if let Some(rest) = line.strip_prefix("pub fn ") {
+            if let Some(rest) =
+                line.strip_prefix("pub async fn ").or_else(|| line.strip_prefix("pub fn "))
+            {
                 let name: String =
                     rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                 names.push(name);

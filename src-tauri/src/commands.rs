@@ -4,7 +4,7 @@
 //! Every command is `async` so that Argon2id (unlock) and SQLite never block the window's
 //! thread. `build.rs` reads this file to grant exactly these commands to the window.
 
-use std::sync::MutexGuard;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tauri::State;
@@ -34,250 +34,284 @@ const SAMPLE_DIRECTORY: &str = include_str!("../../assets/directory/oruk-sample.
 
 type Reply<T> = Result<T, IpcError>;
 
-fn kith<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a, Kith>, IpcError> {
-    state.kith.lock().map_err(|_| {
-        IpcError::from(CoreError::Storage {
-            message: "an earlier action failed part-way; restart Kith".to_owned(),
-        })
+fn poisoned() -> IpcError {
+    IpcError::from(CoreError::Storage {
+        message: "an earlier action failed part-way; restart Kith".to_owned(),
     })
 }
 
-/// Runs a read or write on the unlocked app.
-fn with<T>(
+/// Runs `body` on the app on a blocking thread, never on the async runtime's own threads: a
+/// core call may wait for the network through that runtime, and holding its few threads while
+/// other commands wait for the app's lock would stall them all.
+async fn on_kith<T: Send + 'static>(
     state: &State<'_, AppState>,
-    body: impl FnOnce(&Kith) -> Result<T, CoreError>,
+    body: impl FnOnce(&mut Kith) -> Result<T, CoreError> + Send + 'static,
 ) -> Reply<T> {
-    let kith = kith(state)?;
-    body(&kith).map_err(IpcError::from)
+    let kith = Arc::clone(&state.kith);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut kith = kith.lock().map_err(|_| poisoned())?;
+        body(&mut kith).map_err(IpcError::from)
+    })
+    .await
+    .map_err(|_| poisoned())?
+}
+
+/// Runs a read or a write that needs no sync nudge.
+async fn with<T: Send + 'static>(
+    state: &State<'_, AppState>,
+    body: impl FnOnce(&Kith) -> Result<T, CoreError> + Send + 'static,
+) -> Reply<T> {
+    on_kith(state, move |kith| body(kith)).await
 }
 
 /// Runs a write and, when it worked, tells sync there is something to send.
-fn change<T>(
+async fn change<T: Send + 'static>(
     state: &State<'_, AppState>,
-    body: impl FnOnce(&Kith) -> Result<T, CoreError>,
+    body: impl FnOnce(&Kith) -> Result<T, CoreError> + Send + 'static,
 ) -> Reply<T> {
-    let kith = kith(state)?;
-    let value = body(&kith).map_err(IpcError::from)?;
-    kith.changed();
-    Ok(value)
+    on_kith(state, move |kith| {
+        let value = body(kith)?;
+        kith.changed();
+        Ok(value)
+    })
+    .await
 }
 
-fn with_mut<T>(
+/// Runs a use case that changes the app itself (unlock, lock, join...).
+async fn with_mut<T: Send + 'static>(
     state: &State<'_, AppState>,
-    body: impl FnOnce(&mut Kith) -> Result<T, CoreError>,
+    body: impl FnOnce(&mut Kith) -> Result<T, CoreError> + Send + 'static,
 ) -> Reply<T> {
-    let mut kith = kith(state)?;
-    body(&mut kith).map_err(IpcError::from)
+    on_kith(state, body).await
 }
 
 // ---- Profile ----
 
-#[tauri::command(async)]
-pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
-    let kith = kith(&state)?;
-    kith_core::app_status(kith.profile_dir()).map_err(IpcError::from)
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+    with(&state, move |kith| kith_core::app_status(kith.profile_dir())).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn create_profile(state: State<'_, AppState>, passphrase: String) -> Reply<CreatedProfile> {
-    with_mut(&state, |kith| kith.create_profile(&passphrase))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_profile(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Reply<CreatedProfile> {
+    with_mut(&state, move |kith| kith.create_profile(&passphrase)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn unlock(state: State<'_, AppState>, passphrase: String) -> Reply<()> {
-    with_mut(&state, |kith| kith.unlock(&passphrase))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Reply<()> {
+    with_mut(&state, move |kith| kith.unlock(&passphrase)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn unlock_with_recovery_key(state: State<'_, AppState>, recovery_key: String) -> Reply<()> {
-    with_mut(&state, |kith| kith.unlock_with_recovery_key(&recovery_key))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_with_recovery_key(
+    state: State<'_, AppState>,
+    recovery_key: String,
+) -> Reply<()> {
+    with_mut(&state, move |kith| kith.unlock_with_recovery_key(&recovery_key)).await
 }
 
-#[tauri::command(async)]
-pub fn lock(state: State<'_, AppState>) -> Reply<()> {
-    with_mut(&state, |kith| {
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
+    with_mut(&state, move |kith| {
         kith.lock();
         Ok(())
     })
+    .await
 }
 
 // ---- Practice server and sync ----
 
 /// The first supervisor: enrol this laptop, create the practice key, return the kit to print.
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn set_up_practice(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_up_practice(
     state: State<'_, AppState>,
     sign_in: PracticeSignIn,
 ) -> Reply<PracticeRecoveryKit> {
-    with_mut(&state, |kith| kith.set_up_practice(&sign_in))
+    with_mut(&state, move |kith| kith.set_up_practice(&sign_in)).await
 }
 
 /// Any other laptop: enrol, redeem the invite code for the practice key, start syncing.
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn join_practice(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn join_practice(
     state: State<'_, AppState>,
     sign_in: PracticeSignIn,
     invite_code: String,
 ) -> Reply<()> {
-    with_mut(&state, |kith| kith.join_practice(&sign_in, &invite_code))
+    with_mut(&state, move |kith| kith.join_practice(&sign_in, &invite_code)).await
 }
 
 /// A supervisor: an invite code to read out to a new laptop.
-#[tauri::command(async)]
-pub fn create_invite(state: State<'_, AppState>) -> Reply<CreatedInvite> {
-    with(&state, Kith::create_invite)
+#[tauri::command]
+pub async fn create_invite(state: State<'_, AppState>) -> Reply<CreatedInvite> {
+    with(&state, Kith::create_invite).await
 }
 
-#[tauri::command(async)]
-pub fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatus> {
-    with(&state, Kith::sync_status)
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatus> {
+    with(&state, Kith::sync_status).await
 }
 
-#[tauri::command(async)]
-pub fn sync_now(state: State<'_, AppState>) -> Reply<()> {
-    with_mut(&state, Kith::sync_now)
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Reply<()> {
+    with_mut(&state, Kith::sync_now).await
 }
 
 // ---- Today, people, records ----
 
-#[tauri::command(async)]
-pub fn today(state: State<'_, AppState>) -> Reply<TodayView> {
-    with(&state, Kith::today)
+#[tauri::command]
+pub async fn today(state: State<'_, AppState>) -> Reply<TodayView> {
+    with(&state, Kith::today).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn search_people(state: State<'_, AppState>, typed: String) -> Reply<Vec<SearchHit>> {
-    with(&state, |kith| kith.search(&typed))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn search_people(state: State<'_, AppState>, typed: String) -> Reply<Vec<SearchHit>> {
+    with(&state, move |kith| kith.search(&typed)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn find_possible_duplicates(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn find_possible_duplicates(
     state: State<'_, AppState>,
     person: NewPerson,
 ) -> Reply<Vec<PossibleDuplicate>> {
-    with(&state, |kith| kith.find_possible_duplicates(&person))
+    with(&state, move |kith| kith.find_possible_duplicates(&person)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn add_person_with_referral(state: State<'_, AppState>, intake: Intake) -> Reply<IntakeResult> {
-    change(&state, |kith| kith.add_person_with_referral(intake))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_person_with_referral(
+    state: State<'_, AppState>,
+    intake: Intake,
+) -> Reply<IntakeResult> {
+    change(&state, move |kith| kith.add_person_with_referral(intake)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn person_record(state: State<'_, AppState>, person_id: PersonId) -> Reply<PersonRecord> {
-    with(&state, |kith| kith.person_record(person_id))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn person_record(state: State<'_, AppState>, person_id: PersonId) -> Reply<PersonRecord> {
+    with(&state, move |kith| kith.person_record(person_id)).await
 }
 
 // ---- Care: conversations, plans, sessions, visits, notes, measures, discharge ----
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn record_conversation(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_conversation(
     state: State<'_, AppState>,
     input: NewConversation,
 ) -> Reply<Conversation> {
-    change(&state, |kith| kith.record_conversation(input))
+    change(&state, move |kith| kith.record_conversation(input)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn suggest_plan(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn suggest_plan(
     state: State<'_, AppState>,
     starts_on: NaiveDate,
     planned_sessions: u8,
 ) -> Reply<PlanSuggestion> {
-    with(&state, |kith| Ok(kith.suggest_plan(starts_on, planned_sessions)))
+    with(&state, move |kith| Ok(kith.suggest_plan(starts_on, planned_sessions))).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn create_plan(state: State<'_, AppState>, input: NewCarePlan) -> Reply<CarePlan> {
-    change(&state, |kith| kith.create_plan(input))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_plan(state: State<'_, AppState>, input: NewCarePlan) -> Reply<CarePlan> {
+    change(&state, move |kith| kith.create_plan(input)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn agree_plan(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn agree_plan(
     state: State<'_, AppState>,
     plan_id: CarePlanId,
     session_dates: Option<Vec<NaiveDate>>,
     kind: SessionKind,
 ) -> Reply<AgreedPlan> {
-    change(&state, |kith| kith.agree_plan(plan_id, session_dates, kind))
+    change(&state, move |kith| kith.agree_plan(plan_id, session_dates, kind)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn move_plan(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn move_plan(
     state: State<'_, AppState>,
     plan_id: CarePlanId,
     to: CarePlanStatus,
 ) -> Reply<CarePlan> {
-    change(&state, |kith| kith.move_plan(plan_id, to))
+    change(&state, move |kith| kith.move_plan(plan_id, to)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn schedule_session(state: State<'_, AppState>, input: NewSession) -> Reply<Session> {
-    change(&state, |kith| kith.schedule_session(input))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_session(state: State<'_, AppState>, input: NewSession) -> Reply<Session> {
+    change(&state, move |kith| kith.schedule_session(input)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn save_visit_draft(state: State<'_, AppState>, draft: VisitDraft) -> Reply<DateTime<Utc>> {
-    with(&state, |kith| kith.save_visit_draft(&draft))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_visit_draft(
+    state: State<'_, AppState>,
+    draft: VisitDraft,
+) -> Reply<DateTime<Utc>> {
+    with(&state, move |kith| kith.save_visit_draft(&draft)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn visit_draft(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_draft(
     state: State<'_, AppState>,
     session_id: SessionId,
 ) -> Reply<Option<SavedVisitDraft>> {
-    with(&state, |kith| kith.visit_draft(session_id))
+    with(&state, move |kith| kith.visit_draft(session_id)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn discard_visit_draft(state: State<'_, AppState>, session_id: SessionId) -> Reply<()> {
-    with(&state, |kith| kith.discard_visit_draft(session_id))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn discard_visit_draft(state: State<'_, AppState>, session_id: SessionId) -> Reply<()> {
+    with(&state, move |kith| kith.discard_visit_draft(session_id)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn record_visit(state: State<'_, AppState>, visit: VisitRecord) -> Reply<Session> {
-    change(&state, |kith| kith.record_visit(visit).map(|(session, _note)| session))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_visit(state: State<'_, AppState>, visit: VisitRecord) -> Reply<Session> {
+    change(&state, move |kith| kith.record_visit(visit).map(|(session, _note)| session)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn write_note(state: State<'_, AppState>, person_id: PersonId, body: String) -> Reply<Note> {
-    change(&state, |kith| kith.write_note(person_id, body))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn write_note(
+    state: State<'_, AppState>,
+    person_id: PersonId,
+    body: String,
+) -> Reply<Note> {
+    change(&state, move |kith| kith.write_note(person_id, body)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn amend_note(state: State<'_, AppState>, note_id: NoteId, body: String) -> Reply<Note> {
-    change(&state, |kith| kith.amend_note(note_id, body))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn amend_note(state: State<'_, AppState>, note_id: NoteId, body: String) -> Reply<Note> {
+    change(&state, move |kith| kith.amend_note(note_id, body)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn record_measure(state: State<'_, AppState>, input: NewMeasure) -> Reply<Measure> {
-    change(&state, |kith| kith.record_measure(input))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_measure(state: State<'_, AppState>, input: NewMeasure) -> Reply<Measure> {
+    change(&state, move |kith| kith.record_measure(input)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn discharge(state: State<'_, AppState>, input: NewDischarge) -> Reply<Discharge> {
-    change(&state, |kith| kith.discharge(input))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn discharge(state: State<'_, AppState>, input: NewDischarge) -> Reply<Discharge> {
+    change(&state, move |kith| kith.discharge(input)).await
 }
 
 // ---- Community directory and connections ----
 
-#[tauri::command(async)]
-pub fn directory(state: State<'_, AppState>) -> Reply<Vec<CommunityService>> {
-    with(&state, Kith::directory)
+#[tauri::command]
+pub async fn directory(state: State<'_, AppState>) -> Reply<Vec<CommunityService>> {
+    with(&state, Kith::directory).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn import_directory(state: State<'_, AppState>, oruk_json: String) -> Reply<DirectoryImport> {
-    change(&state, |kith| kith.import_directory(&oruk_json))
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_directory(
+    state: State<'_, AppState>,
+    oruk_json: String,
+) -> Reply<DirectoryImport> {
+    change(&state, move |kith| kith.import_directory(&oruk_json)).await
 }
 
-#[tauri::command(async)]
-pub fn import_sample_directory(state: State<'_, AppState>) -> Reply<DirectoryImport> {
-    change(&state, |kith| kith.import_directory(SAMPLE_DIRECTORY))
+#[tauri::command]
+pub async fn import_sample_directory(state: State<'_, AppState>) -> Reply<DirectoryImport> {
+    change(&state, move |kith| kith.import_directory(SAMPLE_DIRECTORY)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn connect_to_service(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn connect_to_service(
     state: State<'_, AppState>,
     person_id: PersonId,
     service_id: ServiceId,
@@ -285,69 +319,208 @@ pub fn connect_to_service(
     kind: ConnectionKind,
     made_on: NaiveDate,
 ) -> Reply<Connection> {
-    change(&state, |kith| {
+    change(&state, move |kith| {
         kith.connect_to_service(person_id, service_id, care_plan_id, kind, made_on)
     })
+    .await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn move_connection(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn move_connection(
     state: State<'_, AppState>,
     connection_id: ConnectionId,
     to: ConnectionStatus,
     on: NaiveDate,
 ) -> Reply<Connection> {
-    change(&state, |kith| kith.move_connection(connection_id, to, on))
+    change(&state, move |kith| kith.move_connection(connection_id, to, on)).await
 }
 
 // ---- Consent and safeguarding ----
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn record_consent(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_consent(
     state: State<'_, AppState>,
     person_id: PersonId,
     kind: ConsentKind,
     decision: ConsentDecision,
     decided_on: NaiveDate,
 ) -> Reply<ConsentRecord> {
-    change(&state, |kith| kith.record_consent(person_id, kind, decision, decided_on))
+    change(&state, move |kith| kith.record_consent(person_id, kind, decision, decided_on)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn withdraw_consent(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn withdraw_consent(
     state: State<'_, AppState>,
     person_id: PersonId,
     kind: ConsentKind,
     decided_on: NaiveDate,
 ) -> Reply<ConsentRecord> {
-    change(&state, |kith| kith.withdraw_consent(person_id, kind, decided_on))
+    change(&state, move |kith| kith.withdraw_consent(person_id, kind, decided_on)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn raise_concern(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn raise_concern(
     state: State<'_, AppState>,
     person_id: PersonId,
     kind: ConcernKind,
     description: String,
 ) -> Reply<Concern> {
-    change(&state, |kith| kith.raise_concern(person_id, kind, description))
+    change(&state, move |kith| kith.raise_concern(person_id, kind, description)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn escalate_concern(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn escalate_concern(
     state: State<'_, AppState>,
     concern_id: ConcernId,
     to_whom: String,
     reference: Option<String>,
 ) -> Reply<Concern> {
-    change(&state, |kith| kith.escalate_concern(concern_id, to_whom, reference))
+    change(&state, move |kith| kith.escalate_concern(concern_id, to_whom, reference)).await
 }
 
-#[tauri::command(async, rename_all = "snake_case")]
-pub fn close_concern(
+#[tauri::command(rename_all = "snake_case")]
+pub async fn close_concern(
     state: State<'_, AppState>,
     concern_id: ConcernId,
     outcome: String,
 ) -> Reply<Concern> {
-    change(&state, |kith| kith.close_concern(concern_id, outcome))
+    change(&state, move |kith| kith.close_concern(concern_id, outcome)).await
+}
+
+// ---- People ----
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn people_list(
+    state: State<'_, AppState>,
+    filter: kith_core::PeopleFilter,
+) -> Reply<Vec<kith_core::PersonListing>> {
+    with(&state, move |kith| kith.people_list(&filter)).await
+}
+
+// ---- Supervision: review queue, comments, sign-off, caseloads, conflicts, reassigning ----
+
+/// Link worker or supervisor, once this laptop has joined a practice.
+#[tauri::command]
+pub async fn practice_role(state: State<'_, AppState>) -> Reply<Option<kith_core::PracticeRole>> {
+    with(&state, Kith::role).await
+}
+
+#[tauri::command]
+pub async fn review_queue(state: State<'_, AppState>) -> Reply<kith_core::ReviewQueue> {
+    with(&state, Kith::review_queue).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_reviewed(
+    state: State<'_, AppState>,
+    records: Vec<kith_domain::supervision::ReviewedRecord>,
+) -> Reply<Vec<kith_domain::supervision::ReviewMark>> {
+    with(&state, move |kith| kith.mark_reviewed(&records)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn comment(
+    state: State<'_, AppState>,
+    person_id: PersonId,
+    about: kith_domain::supervision::CommentAbout,
+    body: String,
+) -> Reply<kith_domain::supervision::Comment> {
+    with(&state, move |kith| kith.comment(person_id, about, &body)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_off(
+    state: State<'_, AppState>,
+    record: kith_domain::supervision::SignedOffRecord,
+    remark: Option<String>,
+) -> Reply<kith_domain::supervision::SignOff> {
+    with(&state, move |kith| kith.sign_off(record, remark.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn caseloads(state: State<'_, AppState>) -> Reply<Vec<kith_core::LinkWorkerCaseload>> {
+    with(&state, Kith::caseloads).await
+}
+
+#[tauri::command]
+pub async fn conflicts(state: State<'_, AppState>) -> Reply<Vec<kith_core::ConflictView>> {
+    with(&state, Kith::conflicts).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: String,
+    keep: kith_core::KeepValue,
+) -> Reply<()> {
+    with(&state, move |kith| kith.resolve_conflict(&id, keep)).await
+}
+
+#[tauri::command]
+pub async fn link_workers(state: State<'_, AppState>) -> Reply<Vec<kith_core::LinkWorkerChoice>> {
+    with(&state, Kith::link_workers).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reassign_person(
+    state: State<'_, AppState>,
+    person_id: PersonId,
+    to_link_worker: kith_domain::UserId,
+) -> Reply<()> {
+    with(&state, move |kith| kith.reassign_person(person_id, to_link_worker)).await
+}
+
+// ---- Outcomes and reports, the message back to the GP, subject access ----
+
+/// The figures for a date range (inclusive), on screen.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn report(
+    state: State<'_, AppState>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Reply<kith_core::Report> {
+    with(&state, move |kith| kith.report(from, to)).await
+}
+
+/// The same figures as one CSV text (the UI offers it as a download).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn report_csv(
+    state: State<'_, AppState>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Reply<String> {
+    with(&state, move |kith| kith.report(from, to).map(|report| report.to_csv())).await
+}
+
+/// The discharge message to the GP and referrer (only codes without consent to share).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn discharge_message(
+    state: State<'_, AppState>,
+    discharge_id: kith_domain::DischargeId,
+) -> Reply<kith_core::GpMessage> {
+    with(&state, move |kith| kith.discharge_message(discharge_id)).await
+}
+
+/// The discharge message as structured JSON, for export.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn discharge_message_json(
+    state: State<'_, AppState>,
+    discharge_id: kith_domain::DischargeId,
+) -> Reply<String> {
+    with(&state, move |kith| kith.discharge_message(discharge_id)?.to_json()).await
+}
+
+/// Everything held about one person (audited), to show and print.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn subject_access_export(
+    state: State<'_, AppState>,
+    person_id: PersonId,
+) -> Reply<kith_core::SubjectAccessExport> {
+    with(&state, move |kith| kith.subject_access_export(person_id)).await
+}
+
+/// The same export as JSON text, for the person to take away.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn subject_access_json(state: State<'_, AppState>, person_id: PersonId) -> Reply<String> {
+    with(&state, move |kith| kith.subject_access_export(person_id)?.to_json()).await
 }

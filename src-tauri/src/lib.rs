@@ -6,7 +6,7 @@
 mod commands;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use kith_core::Kith;
 use tauri::Manager;
@@ -14,7 +14,7 @@ use tauri::Manager;
 /// What the commands share: the app, locked or unlocked, over the profile folder chosen at
 /// start-up.
 struct AppState {
-    kith: Mutex<Kith>,
+    kith: Arc<Mutex<Kith>>,
 }
 
 /// Why the app could not start.
@@ -45,7 +45,9 @@ pub fn run() -> Result<(), StartError> {
         .setup(move |app| {
             // Practice calls and background sync run on tauri's tokio runtime.
             let runtime = tauri::async_runtime::handle().inner().clone();
-            app.manage(AppState { kith: Mutex::new(Kith::new(data_dir).with_runtime(runtime)) });
+            app.manage(AppState {
+                kith: Arc::new(Mutex::new(Kith::new(data_dir).with_runtime(runtime))),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -87,7 +89,24 @@ pub fn run() -> Result<(), StartError> {
             commands::withdraw_consent,
             commands::raise_concern,
             commands::escalate_concern,
-            commands::close_concern
+            commands::close_concern,
+            commands::people_list,
+            commands::practice_role,
+            commands::review_queue,
+            commands::mark_reviewed,
+            commands::comment,
+            commands::sign_off,
+            commands::caseloads,
+            commands::conflicts,
+            commands::resolve_conflict,
+            commands::link_workers,
+            commands::reassign_person,
+            commands::report,
+            commands::report_csv,
+            commands::discharge_message,
+            commands::discharge_message_json,
+            commands::subject_access_export,
+            commands::subject_access_json,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(StartError::Tauri)

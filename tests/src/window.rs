@@ -224,7 +224,8 @@ impl AppWindow {
         let mut last_seen = Vec::new();
         loop {
             last_seen.clear();
-            for element in client.find_all(Locator::Css(css)).await? {
+            // The page may change mid-search (a stale element): look again until the deadline.
+            for element in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
                 let shown = element.text().await.unwrap_or_default();
                 if shown.trim() == text {
                     return Ok(element);
@@ -244,15 +245,18 @@ impl AppWindow {
 
     /// Waits until an element matching `css` exists and returns its text.
     pub async fn wait_for_element_text(&self, css: &str) -> anyhow::Result<String> {
-        let element = self
-            .client()?
-            .wait()
-            .at_most(STARTUP_TIMEOUT)
-            .every(Duration::from_millis(25))
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("waiting for `{css}`"))?;
-        Ok(element.text().await?.trim().to_owned())
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            let element = self.element(css).await?;
+            // Re-rendered between finding and reading (a stale element): find it again.
+            match element.text().await {
+                Ok(text) => return Ok(text.trim().to_owned()),
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error).with_context(|| format!("reading `{css}`"));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(25)).await,
+            }
+        }
     }
 
     /// The visible text of the whole page, for failure messages.

@@ -19,7 +19,7 @@ usage: cargo xtask <command>
   run                 build the app (installing what is missing) and open it
   test                every check: fmt, clippy, Rust tests, UI checks and tests, real-window tests
   e2e                 only the real-window tests
-  bench <name>        print performance figures; names: store, server
+  bench <name>        print performance figures; names: store, server, sync, window
   bindings            regenerate ui/src/lib/bindings.ts from the Rust IPC types
 ";
 
@@ -136,10 +136,15 @@ fn regenerate_bindings() -> Result<()> {
 const BENCHES: &[(&str, &str, &str, setup::Needs)] = &[
     ("store", "kith-tests", "bench_store", setup::Needs::NOTHING),
     ("server", "kith-server", "bench_server", setup::Needs::POSTGRES),
+    ("sync", "kith-tests", "bench_sync", setup::Needs::NOTHING),
 ];
 
 fn bench(name: Option<&str>) -> Result<()> {
-    let names: Vec<&str> = BENCHES.iter().map(|(name, ..)| *name).collect();
+    if name == Some("window") {
+        return setup::prepare(setup::Needs::WINDOW).and_then(|tools| bench_window(&tools));
+    }
+    let mut names: Vec<&str> = BENCHES.iter().map(|(name, ..)| *name).collect();
+    names.push("window");
     let Some(name) = name else {
         bail!("name a benchmark: cargo xtask bench <{}>", names.join("|"));
     };
@@ -156,4 +161,33 @@ fn bench(name: Option<&str>) -> Result<()> {
         "--example",
         example,
     ]))
+}
+
+/// Search-as-you-type latency in the real window over the 15,000-person practice: the app
+/// and the test built in release (generating the practice in a debug build is slow).
+fn bench_window(tools: &setup::Tools) -> Result<()> {
+    Step::new("build the desktop app (release) for the window benchmark").run(cargo([
+        "build",
+        "--release",
+        "-p",
+        "kith-desktop",
+    ]))?;
+    let binary = target_dir().join("release").join("kith-desktop");
+    let mut command = cargo([
+        "test",
+        "--release",
+        "-p",
+        "kith-tests",
+        "--features",
+        "e2e",
+        "--test",
+        "e2e_bench",
+        "--",
+        "--nocapture",
+    ]);
+    command.env("KITH_APP_BINARY", &binary);
+    if let Some(driver) = &tools.tauri_driver {
+        command.env("KITH_TAURI_DRIVER", driver);
+    }
+    Step::new("benchmark window: search as you type on 15,000 people (release build)").run(command)
 }

@@ -22,11 +22,13 @@ pub enum CoreError {
     Locked,
     /// The passphrase does not unlock this profile.
     #[error(
-        "That passphrase is not right. Check Caps Lock and try again, or use your recovery key"
+        "That passphrase is not right. Check Caps Lock and try again, or use your recovery key."
     )]
     WrongPassphrase,
     /// The recovery key is well formed but belongs to another profile.
-    #[error("That recovery key does not unlock this profile")]
+    #[error(
+        "That recovery key does not unlock this profile. Check it is the key for this laptop."
+    )]
     WrongRecoveryKey,
     /// The recovery key was mistyped (the message says where).
     #[error("{message}")]
@@ -111,7 +113,7 @@ impl From<kith_store::StoreError> for CoreError {
             StoreError::WrongPassphrase => CoreError::WrongPassphrase,
             StoreError::WrongRecoveryKey => CoreError::WrongRecoveryKey,
             StoreError::RecoveryKeyTypo(_) => {
-                CoreError::RecoveryKeyTypo { message: error.to_string() }
+                CoreError::RecoveryKeyTypo { message: as_sentence(&error.to_string()) }
             }
             StoreError::DamagedOrTampered(_) | StoreError::KeysFileDamaged(_) => {
                 CoreError::DamagedOrTampered { message: error.to_string() }
@@ -222,6 +224,19 @@ impl From<CoreError> for IpcError {
     fn from(error: CoreError) -> Self {
         IpcError { code: error.code(), message: error.to_string() }
     }
+}
+
+/// A lower-case library message as a sentence for the screen: capital first, full stop last.
+fn as_sentence(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    let mut sentence: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !sentence.ends_with(['.', '!', '?']) {
+        sentence.push('.');
+    }
+    sentence
 }
 
 #[cfg(test)]

@@ -355,7 +355,7 @@ impl Kith {
         Ok(())
     }
 
-    fn runtime(&self) -> Result<Handle, CoreError> {
+    pub(crate) fn runtime(&self) -> Result<Handle, CoreError> {
         self.runtime.clone().or_else(|| Handle::try_current().ok()).ok_or(CoreError::Storage {
             message: "Kith cannot reach the practice server from here (no async runtime)".into(),
         })

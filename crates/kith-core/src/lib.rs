@@ -6,13 +6,19 @@
 
 mod app_status;
 mod care;
+mod conflicts;
 mod data_dir;
 mod directory;
 mod error;
+mod gp_message;
 mod kith;
 mod people;
 mod practice;
+mod reassign;
+mod reports;
 mod safety;
+mod subject_access;
+mod supervision;
 mod sync_status;
 mod views;
 
@@ -24,7 +30,13 @@ pub use care::{
     today, AgreedPlan, NewCarePlan, NewConversation, NewDischarge, NewGoal, NewMeasure, NewSession,
     PlanSuggestion, SavedVisitDraft, VisitDraft, VisitRecord,
 };
+pub use conflicts::{ConflictPerson, ConflictValue, ConflictView, KeepValue};
 pub use directory::DirectoryImport;
+pub use gp_message::{
+    discharge_reason_words, may_share_with_gp_on, CodedEntry, ConnectionOffered, DischargeDetails,
+    GpMessage, GpMessageDemographics, GpMessageRecipients, MeasureOutcome, NeedsAndConcerns,
+    PatientIdentity, SharedDetails, SupportOffered, GP_MESSAGE_STANDARD,
+};
 pub use kith::{CreatedProfile, Kith, MIN_PASSPHRASE_CHARS};
 pub use kith_store::CaseloadScope;
 pub use people::{
@@ -33,6 +45,20 @@ pub use people::{
 };
 pub use practice::{
     CreatedInvite, InviteCode, PracticeRecoveryKit, PracticeSignIn, KEY_CHECK_DEVICE_SEQ,
+};
+pub use reassign::LinkWorkerChoice;
+pub use reports::{
+    session_kind_label, Attendance, BetterWhen, CaseloadOverTime, CategoryConnections, CountRow,
+    GuidanceComparison, MonthCaseload, OutcomeChange, Report, SessionsBucket, SessionsPerPerson,
+    CASELOAD_GUIDANCE_HIGH, CASELOAD_GUIDANCE_LOW, REPORT_CSV_HEADER,
+};
+pub use subject_access::{
+    AuditRow, ConcernStep, ConcernWithEvents, ConnectionWithService, HeldRecord, MeasureWithScore,
+    NoteWithAmendments, ReferralWithHistory, StatusChange, SubjectAccessExport,
+};
+pub use supervision::{
+    LinkWorkerCaseload, PracticeRole, ReviewGroup, ReviewItem, ReviewPerson, ReviewQueue,
+    SupervisorComment, REVIEW_ITEMS_PER_PERSON, REVIEW_SUMMARY_CHARS,
 };
 pub use sync_status::SyncStatus;
 pub use views::{
@@ -50,7 +76,7 @@ use ts_rs::{TypeVisitor, TS};
 ///
 /// Each entry is `(type name, declaration)`, e.g. `("AppStatus", "type AppStatus = { ... };")`.
 pub fn ipc_bindings() -> Vec<(String, String)> {
-    use kith_domain::{consent, directory, measures, safeguarding, session};
+    use kith_domain::{consent, directory, measures, safeguarding, session, supervision};
     let mut collect = Declarations::default();
     collect.visit::<AppStatus>();
     collect.visit::<ErrorCode>();
@@ -88,6 +114,22 @@ pub fn ipc_bindings() -> Vec<(String, String)> {
     collect.visit::<PracticeSignIn>();
     collect.visit::<PracticeRecoveryKit>();
     collect.visit::<CreatedInvite>();
+    collect.visit::<PracticeRole>();
+    collect.visit::<ReviewQueue>();
+    collect.visit::<LinkWorkerCaseload>();
+    collect.visit::<SupervisorComment>();
+    collect.visit::<supervision::ReviewedRecord>();
+    collect.visit::<supervision::CommentAbout>();
+    collect.visit::<supervision::SignedOffRecord>();
+    collect.visit::<supervision::Comment>();
+    collect.visit::<supervision::ReviewMark>();
+    collect.visit::<supervision::SignOff>();
+    collect.visit::<ConflictView>();
+    collect.visit::<KeepValue>();
+    collect.visit::<LinkWorkerChoice>();
+    collect.visit::<Report>();
+    collect.visit::<GpMessage>();
+    collect.visit::<SubjectAccessExport>();
     collect.declarations
 }
 

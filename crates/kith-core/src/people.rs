@@ -1,19 +1,23 @@
 //! Referral intake (a new person with their referral, after a duplicate check) and search.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use kith_domain::person::{NewPerson, Person};
-use kith_domain::referral::{NewReferral, Referral, ReferralStatus};
+use kith_domain::referral::{Need, NewReferral, Referral, ReferralStatus};
 use kith_domain::{NhsNumber, PersonId, ReferralId};
-use kith_store::MatchedIn;
+use kith_store::{MatchedIn, PersonOverview};
 
 use crate::{CoreError, Kith};
 
 /// How many people a search or duplicate check looks at.
 const SEARCH_LIMIT: usize = 50;
 const DUPLICATE_CANDIDATES: usize = 200;
+/// How many name and note matches a filtered search looks through before filtering.
+const FILTERED_SEARCH_CANDIDATES: usize = 1000;
 
 /// Why a recorded person may be the same as the one being added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -64,6 +68,88 @@ pub struct SearchHit {
     pub display_name: String,
     /// True when the words were found in the person's notes rather than their name.
     pub matched_in_notes: bool,
+}
+
+/// Where a person is with the service, as the People list shows and filters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonStatus {
+    /// Referred and waiting for first contact (no plan yet).
+    Referred,
+    /// Being worked with: contacted, accepted, or with an open plan.
+    Active,
+    /// Discharged since the latest referral, or the referral was declined, closed or the
+    /// person could not be contacted (and no plan is open).
+    Discharged,
+}
+
+impl PersonStatus {
+    /// The status shown for a person, from their latest referral, discharge and plans.
+    pub fn of(overview: &PersonOverview) -> PersonStatus {
+        let referral = overview.latest_referral.as_ref();
+        if let Some(discharged_on) = overview.last_discharged_on {
+            if referral.is_none_or(|referral| discharged_on >= referral.received_on) {
+                return PersonStatus::Discharged;
+            }
+        }
+        if overview.open_plan {
+            return PersonStatus::Active;
+        }
+        match referral.map(|referral| referral.status) {
+            None | Some(ReferralStatus::New) => PersonStatus::Referred,
+            Some(ReferralStatus::Contacted | ReferralStatus::Accepted) => PersonStatus::Active,
+            Some(
+                ReferralStatus::Declined | ReferralStatus::UnableToContact | ReferralStatus::Closed,
+            ) => PersonStatus::Discharged,
+        }
+    }
+}
+
+/// What the People list asks for: typed words (names, NHS number, notes) and filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PeopleFilter {
+    /// As typed; blank lists people by most recent referral.
+    pub typed: String,
+    pub status: Option<PersonStatus>,
+    /// Only people whose latest referral names this need.
+    pub need: Option<Need>,
+}
+
+/// One line of the People list.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PersonListing {
+    pub person_id: PersonId,
+    pub display_name: String,
+    /// True when the typed words were found in the person's notes rather than their name.
+    pub matched_in_notes: bool,
+    pub status: PersonStatus,
+    /// The needs named by the latest referral.
+    pub needs: Vec<Need>,
+    /// When the latest referral was received.
+    pub referred_on: Option<NaiveDate>,
+}
+
+impl std::fmt::Debug for PersonListing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonListing")
+            .field("person_id", &self.person_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PeopleFilter {
+    fn admits(&self, overview: &PersonOverview, status: PersonStatus) -> bool {
+        let status_fits = self.status.is_none_or(|wanted| wanted == status);
+        let need_fits = self.need.as_ref().is_none_or(|need| {
+            overview.latest_referral.as_ref().is_some_and(|referral| referral.needs.contains(need))
+        });
+        status_fits && need_fits
+    }
+
+    fn is_blank(&self) -> bool {
+        self.typed.trim().is_empty() && self.status.is_none() && self.need.is_none()
+    }
 }
 
 fn same_text(left: &str, right: &str) -> bool {
@@ -172,6 +258,59 @@ impl Kith {
     /// Saves edits to a person (validated by kith-domain).
     pub fn update_person(&self, person: &Person) -> Result<(), CoreError> {
         Ok(self.store()?.update_person(person)?)
+    }
+
+    /// The People list: people matching the typed words (names first, then notes) and the
+    /// filters, at most 50. With nothing typed and no filter: the people not discharged,
+    /// most recent referral first.
+    pub fn people_list(&self, filter: &PeopleFilter) -> Result<Vec<PersonListing>, CoreError> {
+        let store = self.store()?;
+        let typed = filter.typed.trim();
+        let (overviews, matched_in_notes): (Vec<PersonOverview>, HashSet<PersonId>) =
+            if typed.is_empty() {
+                (store.person_overviews(None)?, HashSet::new())
+            } else {
+                let limit = if filter.status.is_none() && filter.need.is_none() {
+                    SEARCH_LIMIT
+                } else {
+                    FILTERED_SEARCH_CANDIDATES
+                };
+                let hits = store.search_people(typed, limit)?;
+                let ids: Vec<PersonId> = hits.iter().map(|hit| hit.person_id).collect();
+                let mut by_id: HashMap<PersonId, PersonOverview> = store
+                    .person_overviews(Some(&ids))?
+                    .into_iter()
+                    .map(|overview| (overview.person_id, overview))
+                    .collect();
+                let in_notes = hits
+                    .iter()
+                    .filter(|hit| hit.matched_in == MatchedIn::Notes)
+                    .map(|hit| hit.person_id)
+                    .collect();
+                // Keep the search's order: best name matches first, then recent notes.
+                (ids.iter().filter_map(|id| by_id.remove(id)).collect(), in_notes)
+            };
+        let blank = filter.is_blank();
+        Ok(overviews
+            .into_iter()
+            .filter_map(|overview| {
+                let status = PersonStatus::of(&overview);
+                let shown = if blank {
+                    status != PersonStatus::Discharged
+                } else {
+                    filter.admits(&overview, status)
+                };
+                shown.then(|| PersonListing {
+                    matched_in_notes: matched_in_notes.contains(&overview.person_id),
+                    person_id: overview.person_id,
+                    display_name: overview.display_name,
+                    status,
+                    referred_on: overview.latest_referral.as_ref().map(|r| r.received_on),
+                    needs: overview.latest_referral.map(|r| r.needs).unwrap_or_default(),
+                })
+            })
+            .take(SEARCH_LIMIT)
+            .collect())
     }
 
     /// Search as you type: names, preferred names and NHS numbers first, then notes.

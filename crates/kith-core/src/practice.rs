@@ -333,6 +333,8 @@ pub(crate) fn record_membership(
     store.enrol_sync_device(joined.membership.device_id)?;
     joined.membership.save(store)?;
     store.set_current_user(joined.user_id)?;
+    // Every laptop says whose it is, so a sync conflict can say who wrote each value.
+    store.record_device_owner(joined.membership.role.as_str())?;
     Ok(())
 }
 
@@ -357,6 +359,59 @@ async fn revoke(client: &reqwest::Client, server: &ServerAddress, enrolled: &Enr
     if let Err(error) = request.send().await {
         tracing::warn!(%error, "could not revoke a device left from a failed enrolment");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Assignments and the practice's accounts (supervisors).
+
+/// `PUT /v1/assignments/{person}`: the server moves the person to `link_worker`, and tells
+/// the old and the new worker's laptops to resync (the old one then purges the person).
+pub(crate) async fn assign_person(
+    membership: &Membership,
+    person: kith_domain::PersonId,
+    link_worker: kith_domain::UserId,
+) -> Result<(), CoreError> {
+    let server = ServerAddress::parse(&membership.server_address)?;
+    let client = http_client()?;
+    let url = format!("{}/v1/assignments/{person}", server.0);
+    let request = kith_protocol::AssignPersonRequest {
+        link_worker_id: kith_protocol::UserId(link_worker.as_uuid()),
+    };
+    let response = client
+        .put(url)
+        .bearer_auth(&membership.device_token)
+        .header(PROTOCOL_VERSION_HEADER, PROTOCOL_VERSION.to_string())
+        .json(&request)
+        .send()
+        .await
+        .map_err(|_| CoreError::ServerUnreachable)?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let bytes = response.bytes().await.map_err(|_| CoreError::ServerUnreachable)?;
+    let body = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+    Err(match body.as_ref().map(|body| body.code) {
+        Some(WireErrorCode::Forbidden) => CoreError::NotPermitted {
+            message: "Only supervisors can move a person to another link worker.".into(),
+        },
+        Some(WireErrorCode::NotFound) => CoreError::NotFound { what: "That link worker" },
+        Some(WireErrorCode::BadRequest) => CoreError::Invalid {
+            rule: "assign_person",
+            message: "People can only be moved to an active link worker of this practice.".into(),
+        },
+        _ => sync_failure(kith_sync::error_from(status, body)),
+    })
+}
+
+/// `GET /v1/users`: the practice's accounts (admins and supervisors only).
+pub(crate) async fn practice_users(
+    membership: &Membership,
+) -> Result<Vec<kith_protocol::UserInfo>, CoreError> {
+    let server = ServerAddress::parse(&membership.server_address)?;
+    let client = http_client()?;
+    let url = format!("{}/v1/users", server.0);
+    send(client.get(url).bearer_auth(&membership.device_token), Call::ListUsers).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -481,6 +536,7 @@ enum Call {
     Enrol,
     Redeem,
     CreateInvite,
+    ListUsers,
 }
 
 async fn send<T: serde::de::DeserializeOwned>(
@@ -512,6 +568,9 @@ async fn send<T: serde::de::DeserializeOwned>(
         }
         (Call::Enrol | Call::Redeem, Some(WireErrorCode::Forbidden)) => CoreError::NotPermitted {
             message: "The practice server does not allow this account to do that.".into(),
+        },
+        (Call::ListUsers, Some(WireErrorCode::Forbidden)) => CoreError::NotPermitted {
+            message: "Only supervisors can see the practice's link workers.".into(),
         },
         _ => sync_failure(kith_sync::error_from(status, body)),
     })

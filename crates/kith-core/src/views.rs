@@ -17,10 +17,16 @@ use kith_domain::person::Person;
 use kith_domain::referral::Referral;
 use kith_domain::safeguarding::Concern;
 use kith_domain::session::{session_number, Session, SessionNumber};
+use kith_domain::supervision::{Comment, SignOff};
 use kith_domain::PersonId;
 use kith_store::{CaseloadEntry, CaseloadScope};
 
-use crate::{CoreError, Kith};
+use crate::{CoreError, Kith, SupervisorComment};
+
+/// How far back Today lists comments from a supervisor.
+const SUPERVISOR_COMMENT_DAYS: u64 = 28;
+/// The most supervisor comments Today lists.
+const SUPERVISOR_COMMENT_LIMIT: usize = 20;
 
 /// One line on Today.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -42,6 +48,8 @@ pub struct TodayView {
     pub due_this_week: Vec<CaseloadLine>,
     pub new_referrals: Vec<CaseloadLine>,
     pub open_concerns: Vec<CaseloadLine>,
+    /// Comments from a supervisor on these people in the last 4 weeks, newest first.
+    pub supervisor_comments: Vec<SupervisorComment>,
 }
 
 fn lines(entries: Vec<CaseloadEntry>) -> Vec<CaseloadLine> {
@@ -123,6 +131,14 @@ pub enum TimelineItem {
     Discharge {
         discharge: Discharge,
     },
+    /// A supervisor's comment on the person or one of their records.
+    Comment {
+        comment: Comment,
+    },
+    /// A supervisor signed off a plan or a discharge.
+    SignOff {
+        sign_off: SignOff,
+    },
 }
 
 /// A dated timeline entry.
@@ -170,7 +186,21 @@ impl Kith {
 
     /// Today for a scope (a supervisor sees everyone) as of `date`.
     pub fn today_for(&self, scope: CaseloadScope, date: NaiveDate) -> Result<TodayView, CoreError> {
-        let caseload = self.store()?.caseload(scope, date)?;
+        let store = self.store()?;
+        let caseload = store.caseload(scope, date)?;
+        let worker = match scope {
+            CaseloadScope::LinkWorker(user) => Some(user),
+            CaseloadScope::Everyone => None,
+        };
+        let since = date
+            .checked_sub_days(chrono::Days::new(SUPERVISOR_COMMENT_DAYS))
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |start| start.and_utc());
+        let supervisor_comments = store
+            .recent_comments(worker, since, SUPERVISOR_COMMENT_LIMIT)?
+            .into_iter()
+            .map(|(comment, display_name)| SupervisorComment { display_name, comment })
+            .collect();
         Ok(TodayView {
             date,
             visits_today: lines(caseload.visits_today),
@@ -179,6 +209,7 @@ impl Kith {
             due_this_week: lines(caseload.due_this_week),
             new_referrals: lines(caseload.new_referrals),
             open_concerns: lines(caseload.open_concerns),
+            supervisor_comments,
         })
     }
 
@@ -196,6 +227,8 @@ impl Kith {
             let concerns = store.concerns_for(person_id)?;
             let consent_history = store.consent_history(person_id)?;
             let discharges = store.discharges_for(person_id)?;
+            let comments = store.comments_for(person_id)?;
+            let sign_offs = store.sign_offs_for(person_id)?;
 
             let banner = Banner {
                 person_id,
@@ -271,6 +304,12 @@ impl Kith {
             }
             for discharge in discharges {
                 push(discharge.discharged_on, TimelineItem::Discharge { discharge });
+            }
+            for comment in comments {
+                push(local(comment.written_at), TimelineItem::Comment { comment });
+            }
+            for sign_off in sign_offs {
+                push(local(sign_off.signed_at), TimelineItem::SignOff { sign_off });
             }
             // Newest first; the sort is stable, so same-day entries keep their order.
             timeline.sort_by_key(|entry| std::cmp::Reverse(entry.date));

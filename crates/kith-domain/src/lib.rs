@@ -19,6 +19,7 @@
 //! - [`discharge`]: discharge with reason and closing summary.
 //! - [`measures`]: ONS4, SWEMWBS, UCLA-3 and MYCaW, with exact wording and scoring.
 //! - [`snomed`]: SNOMED CT codes for the GP record.
+//! - [`supervision`]: supervisors' comments, review marks and sign-offs; caseload guidance.
 //! - [`error`]: `DomainError`, the one error type, each message saying how to fix it.
 //!
 //! Types the UI exchanges derive `ts_rs::TS` (without `#[ts(export)]`); bindings are
@@ -47,6 +48,7 @@ pub mod conversation;
 pub mod directory;
 pub mod discharge;
 pub mod error;
+#[macro_use] // `define_id!`, for ids defined beside their types (supervision)
 pub mod ids;
 pub mod measures;
 pub mod nhs_number;
@@ -57,6 +59,7 @@ pub mod referral;
 pub mod safeguarding;
 pub mod session;
 pub mod snomed;
+pub mod supervision;
 mod text;
 
 pub use error::DomainError;

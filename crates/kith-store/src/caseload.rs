@@ -1,7 +1,10 @@
 //! The "Today" queries: visits today, overdue follow-ups, sessions due this week, new
-//! referrals waiting for first contact, open safeguarding concerns.
+//! referrals waiting for first contact, open safeguarding concerns; and a supervisor's
+//! caseload figures per link worker.
 
-use chrono::{Datelike, Days, NaiveDate};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -127,5 +130,133 @@ impl Store {
             });
         }
         Ok(entries)
+    }
+}
+
+/// Which count of [`LinkWorkerFigures`] a query fills.
+type FigureField = fn(&mut LinkWorkerFigures) -> &mut u32;
+
+/// The figures of the link worker `id`, started at zero when first seen.
+fn worker_entry<'a>(
+    figures: &'a mut BTreeMap<String, LinkWorkerFigures>,
+    id: &str,
+) -> Result<&'a mut LinkWorkerFigures, StoreError> {
+    let link_worker: UserId =
+        id.parse().map_err(|_| StoreError::Decode("caseload figures link worker".into()))?;
+    Ok(figures.entry(id.to_owned()).or_insert_with(|| LinkWorkerFigures {
+        link_worker,
+        people: Vec::new(),
+        sessions_this_week: 0,
+        overdue_sessions: 0,
+        overdue_reviews: 0,
+        open_concerns: 0,
+        people_referred_in_last_year: 0,
+    }))
+}
+
+/// One link worker's caseload in figures (a supervisor's view). The link worker of a person is
+/// the one they are assigned to; of a session, the one who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkWorkerFigures {
+    pub link_worker: UserId,
+    /// The live people assigned to them (kith-core tells which are active).
+    pub people: Vec<PersonId>,
+    /// Their planned or held sessions from Monday to Sunday of this week.
+    pub sessions_this_week: u32,
+    /// Their planned sessions before today that were never recorded.
+    pub overdue_sessions: u32,
+    /// Agreed or active plans of their people whose review date has passed.
+    pub overdue_reviews: u32,
+    /// Open safeguarding concerns about their people.
+    pub open_concerns: u32,
+    /// Their people with a referral received in the 12 months up to today.
+    pub people_referred_in_last_year: u32,
+}
+
+const PEOPLE_BY_WORKER: &str = "SELECT assigned_link_worker, id FROM people
+    WHERE deleted_at IS NULL AND assigned_link_worker IS NOT NULL
+    ORDER BY assigned_link_worker, display_name";
+
+const SESSIONS_BY_WORKER: &str = "SELECT s.link_worker, count(*)
+    FROM sessions s JOIN people p ON p.id = s.person_id
+    WHERE s.deleted_at IS NULL AND p.deleted_at IS NULL AND s.status IN ('planned', 'held')
+      AND s.date >= ?1 AND s.date <= ?2
+    GROUP BY s.link_worker";
+
+const OVERDUE_SESSIONS_BY_WORKER: &str = "SELECT s.link_worker, count(*)
+    FROM sessions s JOIN people p ON p.id = s.person_id
+    WHERE s.deleted_at IS NULL AND p.deleted_at IS NULL AND s.status = 'planned' AND s.date < ?1
+    GROUP BY s.link_worker";
+
+const OVERDUE_REVIEWS_BY_WORKER: &str = "SELECT p.assigned_link_worker, count(*)
+    FROM care_plans c JOIN people p ON p.id = c.person_id
+    WHERE c.status IN ('agreed', 'active') AND c.deleted_at IS NULL AND p.deleted_at IS NULL
+      AND c.review_on < ?1 AND p.assigned_link_worker IS NOT NULL
+    GROUP BY p.assigned_link_worker";
+
+const OPEN_CONCERNS_BY_WORKER: &str = "SELECT p.assigned_link_worker, count(*)
+    FROM concerns c JOIN people p ON p.id = c.person_id
+    WHERE c.status <> 'closed' AND c.deleted_at IS NULL AND p.deleted_at IS NULL
+      AND p.assigned_link_worker IS NOT NULL
+    GROUP BY p.assigned_link_worker";
+
+const REFERRED_BY_WORKER: &str = "SELECT p.assigned_link_worker, count(DISTINCT p.id)
+    FROM referrals r JOIN people p ON p.id = r.person_id
+    WHERE r.deleted_at IS NULL AND p.deleted_at IS NULL AND p.assigned_link_worker IS NOT NULL
+      AND r.received_on > ?1 AND r.received_on <= ?2
+    GROUP BY p.assigned_link_worker";
+
+impl Store {
+    /// Every link worker's caseload figures as of `today`, by link worker id. Not audited:
+    /// counts and ids, no names or records.
+    pub fn link_worker_figures(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<LinkWorkerFigures>, StoreError> {
+        let mut figures: BTreeMap<String, LinkWorkerFigures> = BTreeMap::new();
+        let bad = |what: &str| StoreError::Decode(format!("caseload figures {what}"));
+        for (id, person) in self.pairs(PEOPLE_BY_WORKER, [])? {
+            worker_entry(&mut figures, &id)?
+                .people
+                .push(person.parse().map_err(|_| bad("person id"))?);
+        }
+        let monday = today
+            .checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())))
+            .unwrap_or(today);
+        let sunday = monday.checked_add_days(Days::new(6)).unwrap_or(today);
+        let year_ago = today.checked_sub_months(Months::new(12)).unwrap_or(today);
+        let counted: [(&str, Vec<String>, FigureField); 5] = [
+            (SESSIONS_BY_WORKER, vec![day(monday), day(sunday)], |f| &mut f.sessions_this_week),
+            (OVERDUE_SESSIONS_BY_WORKER, vec![day(today)], |f| &mut f.overdue_sessions),
+            (OVERDUE_REVIEWS_BY_WORKER, vec![day(today)], |f| &mut f.overdue_reviews),
+            (OPEN_CONCERNS_BY_WORKER, vec![], |f| &mut f.open_concerns),
+            (REFERRED_BY_WORKER, vec![day(year_ago), day(today)], |f| {
+                &mut f.people_referred_in_last_year
+            }),
+        ];
+        for (sql, params, field) in counted {
+            for (id, count) in self.pairs(sql, rusqlite::params_from_iter(params))? {
+                *field(worker_entry(&mut figures, &id)?) =
+                    count.parse().map_err(|_| bad("count"))?;
+            }
+        }
+        Ok(figures.into_values().collect())
+    }
+
+    /// Rows of two columns, both read as text.
+    fn pairs<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut statement = self.connection.prepare_cached(sql)?;
+        let rows = statement.query_map(params, |row| {
+            let second = match row.get_ref(1)? {
+                rusqlite::types::ValueRef::Integer(number) => number.to_string(),
+                _ => row.get::<_, String>(1)?,
+            };
+            Ok((row.get::<_, String>(0)?, second))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

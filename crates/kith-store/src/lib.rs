@@ -9,8 +9,12 @@
 //!   transaction with its outbox and audit rows.
 //! - `repositories`: one module per kind of record (people, referrals, notes, ...).
 //! - `search`, `caseload`: full-text search and the "Today" queries.
+//! - `reports`: the figures of a report for a date range (counts, episodes, measures to pair).
+//! - `exports`: everything held about one person (subject access), a discharge by id.
 //! - `sync`: the store as a kith-sync `Replica` (merge state, outbox statuses, cursor, clock,
 //!   conflicts, purge of people who left the scope): all the SQL of sync.
+//! - `sync_conflicts`: showing and resolving same-field conflicts, and which user owns each
+//!   device (so a conflict can say who wrote each value).
 //!
 //! # Invariants
 //! - Every value reaches SQL as a bound parameter; table and column names come only from
@@ -45,23 +49,29 @@
 mod caseload;
 mod database;
 mod error;
+mod exports;
 mod migrations;
 pub mod profile;
 mod records;
+mod reports;
 mod repositories;
 mod search;
 pub mod store;
 mod sync;
+mod sync_conflicts;
 
-pub use caseload::{Caseload, CaseloadEntry, CaseloadScope};
+pub use caseload::{Caseload, CaseloadEntry, CaseloadScope, LinkWorkerFigures};
 pub use error::StoreError;
+pub use exports::{Held, HeldAboutPerson, SUBJECT_ACCESS_EXPORT_KIND};
 pub use profile::{resolve_profile_dir, Profile, DATABASE_FILE, DATA_DIR_ENV};
+pub use reports::{CaseloadEpisode, ConnectionCount, KeyCount, ReportFigures, SessionCount};
 pub use repositories::audit::{AuditAction, AuditEntry};
 pub use repositories::outbox::OutboxOperation;
-pub use repositories::{ConcernEvent, Draft, ReferralStatusChange};
+pub use repositories::{ConcernEvent, Draft, QueuedRecord, ReferralStatusChange, ReviewQueueEntry};
 pub use search::{MatchedIn, NoteHit, PersonHit, PersonOverview, ReferralSummary};
 pub use store::Store;
 pub use sync::{wire_kind, KeptAsideOperation, STORE_KIND_FIELD};
+pub use sync_conflicts::{DeviceOwner, SyncConflict};
 
 /// The schema version this build knows (the number of embedded migrations).
 pub fn supported_schema_version() -> u32 {

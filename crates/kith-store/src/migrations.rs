@@ -2,7 +2,8 @@
 //! A shipped migration is never edited; add a new one at the end instead.
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_SYNC, MIGRATION_3_DRAFTS];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[MIGRATION_1, MIGRATION_2_SYNC, MIGRATION_3_DRAFTS, MIGRATION_4_SUPERVISION];
 
 /// The first schema: every record keeps its full data as JSON in `data`, plus the columns
 /// the queries need. `deleted_at` marks a tombstone.
@@ -282,4 +283,64 @@ CREATE TABLE drafts (
     body TEXT NOT NULL,
     saved_at TEXT NOT NULL
 ) STRICT;
+"#;
+
+/// Supervision: supervisors' comments, review marks and sign-offs. All three are append-only
+/// like notes (deleted only by a scope purge, while `sync_purging` holds a row). Times are
+/// RFC 3339 text in UTC with microseconds, as `created_at` / `updated_at` are, so a review
+/// mark's time compares with when a record last changed on this device.
+const MIGRATION_4_SUPERVISION: &str = r#"
+CREATE TABLE comments (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    about_kind TEXT NOT NULL,
+    about_id TEXT,
+    written_by TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX comments_by_person ON comments(person_id, written_at);
+CREATE INDEX comments_by_time ON comments(written_at);
+CREATE TRIGGER comments_no_update BEFORE UPDATE ON comments
+BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;
+CREATE TRIGGER comments_no_delete BEFORE DELETE ON comments
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;
+
+CREATE TABLE review_marks (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    record_kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reviewed_by TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX review_marks_by_record ON review_marks(record_id, reviewed_at);
+CREATE INDEX review_marks_by_person ON review_marks(person_id);
+CREATE TRIGGER review_marks_no_update BEFORE UPDATE ON review_marks
+BEGIN SELECT RAISE(ABORT, 'review marks are append-only'); END;
+CREATE TRIGGER review_marks_no_delete BEFORE DELETE ON review_marks
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'review marks are append-only'); END;
+
+CREATE TABLE sign_offs (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    record_kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX sign_offs_by_record ON sign_offs(record_id);
+CREATE INDEX sign_offs_by_person ON sign_offs(person_id, signed_at);
+CREATE TRIGGER sign_offs_no_update BEFORE UPDATE ON sign_offs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
+CREATE TRIGGER sign_offs_no_delete BEFORE DELETE ON sign_offs
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
 "#;

@@ -177,8 +177,13 @@ fn open_existing(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
 fn read_keys(dir: &Path) -> Result<KeysFile, StoreError> {
     let text = match fs::read_to_string(Profile::keys_path(dir)) {
         Ok(text) => text,
+        // A database without its keys file is a damaged profile, not a missing one.
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(StoreError::ProfileNotFound)
+            return Err(if Profile::database_path(dir).exists() {
+                StoreError::KeysFileDamaged(format!("{KEYS_FILE} is missing"))
+            } else {
+                StoreError::ProfileNotFound
+            });
         }
         Err(error) => return Err(error.into()),
     };

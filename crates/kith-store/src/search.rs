@@ -1,7 +1,9 @@
 //! Full-text search (FTS5, `unicode61 remove_diacritics 2`) over people's names and notes.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use kith_domain::referral::{Need, ReferralStatus};
 use kith_domain::{NoteId, PersonId};
 
 use crate::{Store, StoreError};
@@ -28,6 +30,74 @@ pub struct NoteHit {
     pub note_id: NoteId,
     pub person_id: PersonId,
     pub written_at: String,
+}
+
+/// What the People list needs to know about a person besides their name: their latest
+/// referral, their latest discharge and whether a care plan is open. Not a record: no
+/// contact details, no notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonOverview {
+    pub person_id: PersonId,
+    pub display_name: String,
+    /// The most recently received referral, if any.
+    pub latest_referral: Option<ReferralSummary>,
+    pub last_discharged_on: Option<NaiveDate>,
+    /// A draft, agreed or active care plan exists.
+    pub open_plan: bool,
+}
+
+/// The parts of a referral the People list shows and filters on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralSummary {
+    pub status: ReferralStatus,
+    pub received_on: NaiveDate,
+    pub needs: Vec<Need>,
+}
+
+/// One row per person; `?1` is NULL (everyone) or a JSON array of person ids. Most recent
+/// referral first, then by name.
+const PERSON_OVERVIEWS: &str = "SELECT p.id, p.display_name, r.status, r.received_on,
+        json_extract(r.data, '$.needs'),
+        (SELECT max(d.discharged_on) FROM discharges d
+          WHERE d.person_id = p.id AND d.deleted_at IS NULL),
+        EXISTS (SELECT 1 FROM care_plans c WHERE c.person_id = p.id AND c.deleted_at IS NULL
+                  AND c.status IN ('draft', 'agreed', 'active'))
+    FROM people p
+    LEFT JOIN referrals r ON r.id = (
+        SELECT r2.id FROM referrals r2 WHERE r2.person_id = p.id AND r2.deleted_at IS NULL
+        ORDER BY r2.received_on DESC, r2.created_at DESC LIMIT 1)
+    WHERE p.deleted_at IS NULL
+      AND (?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)))
+    ORDER BY r.received_on DESC, p.display_name";
+
+type OverviewRow =
+    (String, String, Option<String>, Option<String>, Option<String>, Option<String>, bool);
+
+fn parse_day(text: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Decode("people list date".into()))
+}
+
+fn overview_from_row(row: OverviewRow) -> Result<PersonOverview, StoreError> {
+    let (id, display_name, status, received_on, needs, discharged_on, open_plan) = row;
+    let latest_referral = match (status, received_on) {
+        (Some(status), Some(received_on)) => Some(ReferralSummary {
+            status: serde_json::from_value(serde_json::Value::String(status))?,
+            received_on: parse_day(&received_on)?,
+            needs: match needs {
+                Some(needs) => serde_json::from_str(&needs)?,
+                None => Vec::new(),
+            },
+        }),
+        _ => None,
+    };
+    Ok(PersonOverview {
+        person_id: parse_id(&id)?,
+        display_name,
+        latest_referral,
+        last_discharged_on: discharged_on.as_deref().map(parse_day).transpose()?,
+        open_plan,
+    })
 }
 
 /// Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax
@@ -111,6 +181,36 @@ impl Store {
             }
         }
         Ok(hits)
+    }
+
+    /// An overview of the given people (`None`: everyone not deleted), most recent referral
+    /// first. Not audited: like the caseload, it lists names and statuses, not records.
+    pub fn person_overviews(
+        &self,
+        people: Option<&[PersonId]>,
+    ) -> Result<Vec<PersonOverview>, StoreError> {
+        let ids = people
+            .map(|ids| {
+                serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>())
+            })
+            .transpose()?;
+        let mut statement = self.connection.prepare_cached(PERSON_OVERVIEWS)?;
+        let rows = statement.query_map([ids], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+            ))
+        })?;
+        let mut overviews = Vec::new();
+        for row in rows {
+            overviews.push(overview_from_row(row?)?);
+        }
+        Ok(overviews)
     }
 
     /// Notes containing every typed word (the last as a prefix), most recent first.

@@ -53,6 +53,7 @@ use kith_domain::person::Person;
 use kith_domain::referral::Referral;
 use kith_domain::safeguarding::Concern;
 use kith_domain::session::Session;
+use kith_domain::supervision::{Comment, ReviewMark, SignOff};
 
 use crate::records::{self, Projected, StoredRecord};
 use crate::repositories::outbox;
@@ -79,6 +80,9 @@ pub fn wire_kind(store_kind: &str) -> Option<RecordKind> {
         "concern" => RecordKind::Safeguarding,
         "connection" => RecordKind::Connection,
         "community_service" => RecordKind::DirectoryEntry,
+        // Supervision records share the insert-only wire kind; the body names the store kind.
+        "comment" | "review_mark" | "sign_off" => RecordKind::Comment,
+        crate::sync_conflicts::DEVICE_OWNER_KIND => RecordKind::PracticeSetting,
         _ => return None,
     })
 }
@@ -120,7 +124,7 @@ fn enrolled_device(connection: &Connection) -> Result<Option<DeviceId>, StoreErr
 
 /// The device that stamps local writes: the enrolled one, or (before joining a practice) a
 /// provisional id that [`Store::enrol_sync_device`] replaces everywhere.
-fn stamping_device(connection: &Connection) -> Result<DeviceId, StoreError> {
+pub(crate) fn stamping_device(connection: &Connection) -> Result<DeviceId, StoreError> {
     if let Some(device) = enrolled_device(connection)? {
         return Ok(device);
     }
@@ -142,7 +146,7 @@ pub(crate) fn stored_clock(connection: &Connection) -> Result<Clock, StoreError>
     }
 }
 
-fn save_clock(connection: &Connection, clock: &Clock) -> Result<(), StoreError> {
+pub(crate) fn save_clock(connection: &Connection, clock: &Clock) -> Result<(), StoreError> {
     set_setting(connection, CLOCK_SETTING, &encode_hlc(clock.last()))
 }
 
@@ -197,7 +201,7 @@ fn encode_state(state: &RecordState) -> Result<String, StoreError> {
     Ok(serde_json::to_string(&fields)?)
 }
 
-fn decode_state(text: &str) -> Result<RecordState, StoreError> {
+pub(crate) fn decode_state(text: &str) -> Result<RecordState, StoreError> {
     let fields: BTreeMap<String, StoredField> = serde_json::from_str(text)?;
     let mut state = RecordState::default();
     for (name, stored) in fields {
@@ -216,7 +220,10 @@ fn decode_state(text: &str) -> Result<RecordState, StoreError> {
     Ok(state)
 }
 
-fn load_state(connection: &Connection, record_id: Uuid) -> Result<Option<RecordState>, StoreError> {
+pub(crate) fn load_state(
+    connection: &Connection,
+    record_id: Uuid,
+) -> Result<Option<RecordState>, StoreError> {
     let text: Option<String> = connection
         .prepare_cached("SELECT state FROM sync_records WHERE record_id = ?1")?
         .query_row([record_id.to_string()], |row| row.get(0))
@@ -224,7 +231,7 @@ fn load_state(connection: &Connection, record_id: Uuid) -> Result<Option<RecordS
     text.as_deref().map(decode_state).transpose()
 }
 
-fn save_state(
+pub(crate) fn save_state(
     connection: &Connection,
     record_id: Uuid,
     kind: RecordKind,
@@ -280,7 +287,11 @@ pub(crate) fn record_local_insert<R: StoredRecord>(
 ) -> Result<(), StoreError> {
     let kind = wire_kind(write.store_kind).ok_or_else(|| unknown_kind(write.store_kind))?;
     if kith_sync::merge::is_insert_only(kind) {
-        let body = OperationBody::Insert { body: serde_json::to_value(record)? };
+        let mut body = serde_json::to_value(record)?;
+        if let (RecordKind::Comment, Value::Object(fields)) = (kind, &mut body) {
+            fields.insert(STORE_KIND_FIELD.to_owned(), Value::String(write.store_kind.to_owned()));
+        }
+        let body = OperationBody::Insert { body };
         let hlc = {
             let mut clock = clock.borrow_mut();
             let hlc = clock.stamp_write(write.now_ms, []);
@@ -329,7 +340,7 @@ pub(crate) fn record_local_delete(
     record_local_fields(connection, clock, write, kind, values, false)
 }
 
-fn record_local_fields(
+pub(crate) fn record_local_fields(
     connection: &Connection,
     clock: &RefCell<Clock>,
     write: &LocalWrite,
@@ -374,7 +385,7 @@ fn record_local_fields(
     Ok(())
 }
 
-fn append(
+pub(crate) fn append(
     connection: &Connection,
     write: &LocalWrite,
     hlc: kith_sync::Hlc,
@@ -407,27 +418,26 @@ fn project_as<R: StoredRecord>(
     if record.record_id() != record_id {
         return Ok(None); // a body naming another record never writes over it
     }
-    connection.execute_batch("SAVEPOINT kith_project")?;
+    // No SAVEPOINT around this: opening one makes FTS5 flush its pending index data, which
+    // turned every pulled note into its own index segment to merge (a third of a 100k pull).
+    // A constraint can only stop the row's own INSERT or UPDATE, the first write here, and
+    // SQLite undoes a failed statement by itself; so when the failure left the change count
+    // as it was, nothing was written and the record can wait. Anything else fails the page,
+    // whose transaction then rolls back whole.
+    let changes_before = connection.total_changes();
     let outcome = records::project(connection, &record, deleted, now).and_then(|written| {
         record.reindex_after_sync(connection, deleted, written)?;
         Ok(written)
     });
     match outcome {
-        Ok(written) => {
-            connection.execute_batch("RELEASE kith_project")?;
-            Ok(Some(written))
+        Ok(written) => Ok(Some(written)),
+        Err(StoreError::Database(rusqlite::Error::SqliteFailure(failure, _)))
+            if failure.code == rusqlite::ErrorCode::ConstraintViolation
+                && connection.total_changes() == changes_before =>
+        {
+            Ok(None)
         }
-        Err(error) => {
-            connection.execute_batch("ROLLBACK TO kith_project; RELEASE kith_project")?;
-            match error {
-                StoreError::Database(rusqlite::Error::SqliteFailure(failure, _))
-                    if failure.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    Ok(None)
-                }
-                other => Err(other),
-            }
-        }
+        Err(other) => Err(other),
     }
 }
 
@@ -448,12 +458,15 @@ fn projector(store_kind: &str) -> Option<Projector> {
         "community_service" => project_as::<CommunityService>,
         "note" => project_as::<Note>,
         "measure" => project_as::<Measure>,
+        "comment" => project_as::<Comment>,
+        "review_mark" => project_as::<ReviewMark>,
+        "sign_off" => project_as::<SignOff>,
         _ => return None,
     })
 }
 
 /// Rewrites an editable record's row from its merged state; `false` if it cannot be yet.
-fn project_state(
+pub(crate) fn project_state(
     connection: &Connection,
     record_id: Uuid,
     state: &RecordState,
@@ -481,6 +494,11 @@ fn project_insert(
     let store_kind = match kind {
         RecordKind::Note => "note",
         RecordKind::Measure => "measure",
+        // Only a supervision kind: a body naming any other table is kept, never written.
+        RecordKind::Comment => match body.get(STORE_KIND_FIELD).and_then(Value::as_str) {
+            Some(store_kind @ ("comment" | "review_mark" | "sign_off")) => store_kind,
+            _ => return Ok("kept"),
+        },
         _ => return Ok("kept"),
     };
     let Some(project) = projector(store_kind) else { return Ok("kept") };
@@ -592,6 +610,9 @@ fn retry_waiting(connection: &Connection, now: &str) -> Result<(), StoreError> {
 
 /// Tables holding a person's records, children before parents (foreign keys).
 const PERSON_TABLES: &[&str] = &[
+    "comments",
+    "review_marks",
+    "sign_offs",
     "notes",
     "measures",
     "consent_records",
@@ -634,6 +655,10 @@ fn purge_person(connection: &Connection, person: &str) -> Result<(), StoreError>
     connection.execute("DELETE FROM people WHERE id = ?1", [person])?;
     connection.execute("DELETE FROM sync_records WHERE person_id = ?1", [person])?;
     connection.execute("DELETE FROM sync_inserts WHERE person_id = ?1", [person])?;
+    // Their accepted changes too: the payloads hold their data, and were they ever assigned
+    // back, a resync must apply those operations again rather than skip them as our own.
+    connection
+        .execute("DELETE FROM outbox WHERE person_id = ?1 AND status <> 'pending'", [person])?;
     Ok(())
 }
 
@@ -790,7 +815,18 @@ impl Store {
         Ok(())
     }
 
+    /// Applies a pulled page and its cursor in one transaction, committed without an fsync
+    /// (`synchronous = NORMAL` for this commit only). That is safe: WAL keeps each commit
+    /// atomic, the page's cursor commits with it, so a page lost to a power cut is simply
+    /// pulled again, and the local writes committed before it were already synced (FULL).
     fn apply_page_in_store(&self, page: &PulledPage) -> Result<(), StoreError> {
+        self.connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let applied = self.apply_page_transaction(page);
+        self.connection.pragma_update(None, "synchronous", "FULL")?;
+        applied
+    }
+
+    fn apply_page_transaction(&self, page: &PulledPage) -> Result<(), StoreError> {
         let transaction = self.connection.unchecked_transaction()?;
         let now = now_text();
         let physical = now_ms();
@@ -947,11 +983,83 @@ impl Replica for Store {
         self.resync_in_store(scope).map_err(local)
     }
 
+    // Both counts run after every round: each is written to read a partial index rather than
+    // scan a table that holds every record or every change ever made (a refused change keeps
+    // `pushed_at` NULL; only an accepted one gets it).
     fn conflict_count(&mut self) -> Result<u64, SyncError> {
-        self.count("SELECT coalesce(sum(conflicts), 0) FROM sync_records").map_err(local)
+        self.count("SELECT coalesce(sum(conflicts), 0) FROM sync_records WHERE conflicts > 0")
+            .map_err(local)
     }
 
     fn refused_count(&mut self) -> Result<u64, SyncError> {
-        self.count("SELECT count(*) FROM outbox WHERE status = 'refused'").map_err(local)
+        self.count("SELECT count(*) FROM outbox WHERE pushed_at IS NULL AND status = 'refused'")
+            .map_err(local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kith_crypto::KdfParams;
+    use kith_domain::note::NewNote;
+    use kith_domain::person::NewPerson;
+    use kith_domain::UserId;
+
+    use super::*;
+    use crate::Profile;
+
+    fn enrolled_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let kdf = KdfParams::insecure_for_tests().unwrap();
+        let (mut store, _) =
+            Profile::create_with_kdf(dir.path(), "a test passphrase", kdf).unwrap();
+        store.set_current_user(UserId::new()).unwrap();
+        store.enrol_sync_device(DeviceId::new_v7()).unwrap();
+        (dir, store)
+    }
+
+    fn page(seq: u64, operation: &PlainOperation) -> PulledPage {
+        PulledPage {
+            operations: vec![(seq, operation.clone())],
+            unreadable: vec![],
+            next_cursor: seq,
+        }
+    }
+
+    /// Projection runs without a savepoint (for speed): a note whose person has not arrived
+    /// must leave nothing behind (no row, no index entry) and be written whole once it has.
+    #[test]
+    fn a_note_pulled_before_its_person_waits_then_is_written_whole() {
+        let (_source_dir, mut source) = enrolled_store();
+        let person = source
+            .add_person(NewPerson {
+                given_name: "Ada".into(),
+                family_name: "Example".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let body = "Walked to the Quorvelline allotment".to_owned();
+        let note = source.add_note(NewNote { person_id: person.id, body, amends: None }).unwrap();
+        let operations = Replica::pending_operations(&mut source, 0, 10).unwrap();
+        assert_eq!(operations.len(), 2, "the person, then the note");
+
+        let (_target_dir, mut target) = enrolled_store();
+        Replica::apply_page(&mut target, &page(1, &operations[1])).unwrap();
+        assert_eq!(target.count_rows("notes").unwrap(), 0);
+        assert_eq!(target.search_notes("Quorvelline", 10).unwrap().len(), 0);
+        let waiting: i64 = target
+            .connection
+            .query_row("SELECT count(*) FROM sync_inserts WHERE status = 'waiting'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(waiting, 1);
+        assert_eq!(Replica::cursor(&mut target).unwrap(), 1, "the page is applied all the same");
+
+        Replica::apply_page(&mut target, &page(2, &operations[0])).unwrap();
+        assert_eq!(target.person(person.id).unwrap(), person);
+        assert_eq!(target.notes_for(person.id).unwrap(), vec![note.clone()]);
+        let hits = target.search_notes("Quorvelline", 10).unwrap();
+        assert_eq!(hits.iter().map(|hit| hit.note_id).collect::<Vec<_>>(), vec![note.id]);
+        target.verify_integrity().unwrap();
     }
 }

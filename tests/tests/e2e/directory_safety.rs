@@ -5,6 +5,7 @@ use kith_core::{today, Intake, Kith};
 use kith_domain::person::NewPerson;
 use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
 use kith_domain::PersonId;
+use kith_tests::window::{repository_root, AppWindow};
 
 use crate::{launch_unlocked, within_time_limit};
 
@@ -35,8 +36,49 @@ fn seed_dot(kith: &Kith) -> anyhow::Result<PersonId> {
     Ok(kith.add_person_with_referral(intake)?.person.id)
 }
 
+/// Imports the sample directory shipped in `assets/`, as the app's "Load the sample" does.
+fn seed_sample_directory(kith: &Kith) -> anyhow::Result<()> {
+    let sample =
+        std::fs::read_to_string(repository_root().join("assets/directory/oruk-sample.json"))?;
+    let imported = kith.import_directory(&sample)?;
+    anyhow::ensure!(imported.added == 48, "the sample added {}", imported.added);
+    Ok(())
+}
+
+/// Finds Dot from People, as a link worker would, and opens her record.
+async fn open_dots_record(window: &AppWindow) -> anyhow::Result<()> {
+    window.click("[data-testid=nav-people]").await?;
+    window.wait_for_text("h1", "People").await?;
+    window.fill("#people-search", "Abernathy").await?;
+    window.wait_for_text("[data-testid=people-count]", "1 person found").await?;
+    window.click("a[data-testid=person-result]").await?;
+    window.wait_for_text("h1", "Dot Abernathy").await?;
+    Ok(())
+}
+
+/// Today's date as the screens write it, e.g. "3 May 2025".
+fn today_in_words() -> String {
+    today().format("%-d %B %Y").to_string()
+}
+
+/// Sets a date input's value as its picker would, firing the input event the page listens to.
+async fn set_date(window: &AppWindow, css: &str, iso: &str) -> anyhow::Result<()> {
+    window.element(css).await?;
+    window
+        .client()?
+        .execute(
+            "const [css, value] = arguments;
+             const input = document.querySelector(css);
+             input.value = value;
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), iso.into()],
+        )
+        .await?;
+    Ok(())
+}
+
 /// The names on the service cards now showing.
-async fn service_names(window: &kith_tests::window::AppWindow) -> anyhow::Result<Vec<String>> {
+async fn service_names(window: &AppWindow) -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
     for heading in window.client()?.find_all(Locator::Css("[data-testid=service-card] h3")).await? {
         names.push(heading.text().await?.trim().to_owned());
@@ -85,7 +127,9 @@ async fn an_empty_directory_loads_the_sample_which_can_be_searched_as_you_type(
             .await?;
         assert_eq!(service_names(&window).await?, ["Money Matters Drop-in at the Library"]);
 
-        window.fill("#directory-search", "").await?;
+        // Backspacing the words away (as a person would) shows the whole category again.
+        let search = window.element("#directory-search").await?;
+        search.send_keys(&"\u{E003}".repeat("library".len())).await?;
         window
             .wait_for_text("[data-testid=result-count]", "3 services in Money and debt advice")
             .await?;
@@ -93,6 +137,214 @@ async fn an_empty_directory_loads_the_sample_which_can_be_searched_as_you_type(
         window.wait_for_text("[data-testid=result-count]", "48 services").await?;
         window.check_accessibility("directory").await?;
         window.screenshot("directory").await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_person_is_referred_to_a_service_then_marked_attended() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| {
+            seed_sample_directory(kith)?;
+            seed_dot(kith).map(|_| ())
+        })
+        .await?;
+        open_dots_record(&window).await?;
+        window.click("[data-testid=connect-service]").await?;
+        window.wait_for_text("h1", "Community directory").await?;
+        let banner = window.wait_for_element_text("[data-testid=connecting-banner]").await?;
+        assert!(banner.starts_with("Connecting Dot Abernathy"), "{banner}");
+        window.element("[data-testid=no-connections]").await?;
+        window.check_accessibility("directory for a person").await?;
+        window.screenshot("directory-for-person").await?;
+
+        window.fill("#directory-search", "choir").await?;
+        window.wait_for_text("[data-testid=result-count]", "1 service matching “choir”").await?;
+        window.click("[data-testid=service-card] [data-testid=refer]").await?;
+
+        // The connection is listed at the top, referred today; the card says it is connected.
+        window
+            .wait_for_text("[data-testid=connection] strong", "Riverside Voices Community Choir")
+            .await?;
+        window.wait_for_text("[data-testid=connection-status]", "Referred").await?;
+        let history = window.wait_for_element_text("[data-testid=connection] .history").await?;
+        assert_eq!(history, format!("Referred on {}", today_in_words()));
+        window.element("[data-testid=service-card] [data-testid=service-connected]").await?;
+        let refer_buttons = window.client()?.find_all(Locator::Css("[data-testid=refer]")).await?;
+        assert!(refer_buttons.is_empty(), "a live connection can be referred twice");
+
+        window.click("[data-testid=move-attended]").await?;
+        window.wait_for_text("[data-testid=connection-status]", "Attended").await?;
+        // Attended may only stop now: the earlier moves are not offered.
+        let moves = window.client()?.find_all(Locator::Css("[data-testid^=move-]")).await?;
+        assert_eq!(moves.len(), 1);
+        assert_eq!(moves[0].attr("data-testid").await?.as_deref(), Some("move-stopped"));
+
+        // A move dated before the connection was made is refused with the core's message.
+        let yesterday = today().pred_opt().ok_or_else(|| anyhow::anyhow!("no yesterday"))?;
+        set_date(&window, "#connection-change-date", &yesterday.to_string()).await?;
+        window.click("[data-testid=move-stopped]").await?;
+        let refused = window.wait_for_element_text("[data-testid=connection] .field-error").await?;
+        assert_eq!(
+            refused,
+            "The date of the status change cannot be before the date the connection was made; \
+             check the dates"
+        );
+        window.wait_for_text("[data-testid=connection-status]", "Attended").await?;
+        window.screenshot("directory-connection-attended").await?;
+
+        // Back on her record, the connection is on the timeline.
+        window.click_text("Back").await?;
+        window.wait_for_text("h1", "Dot Abernathy").await?;
+        let record = window.page_text().await?;
+        assert!(record.contains("Riverside Voices Community Choir"), "{record}");
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn consent_is_recorded_then_withdrawn_and_the_state_follows() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| seed_dot(kith).map(|_| ())).await?;
+        open_dots_record(&window).await?;
+        window.click("[data-testid=record-consent]").await?;
+        window.wait_for_text("h1", "Consent").await?;
+        let gp_state =
+            "[data-testid=consent-row][data-kind=share_with_gp] [data-testid=consent-state]";
+        window.wait_for_text(gp_state, "Not recorded").await?;
+
+        // An empty form explains what is missing.
+        window.click("[data-testid=consent-form] button[type=submit]").await?;
+        let summary = window.wait_for_element_text(".error-summary").await?;
+        assert!(summary.contains("Choose what the consent is about"), "{summary}");
+        assert!(summary.contains("Choose whether consent was given or withdrawn"), "{summary}");
+
+        window.click("#consent-kind-share_with_gp").await?;
+        window.click("#consent-decision-given").await?;
+        window.click("[data-testid=consent-form] button[type=submit]").await?;
+        let given = format!("Given on {}", today_in_words());
+        window.wait_for_text(gp_state, &given).await?;
+        let history = window.wait_for_element_text("[data-testid=consent-history]").await?;
+        assert!(history.contains("Sharing with their GP: given"), "{history}");
+        window.check_accessibility("consent").await?;
+        window.screenshot("consent").await?;
+
+        // Withdrawing from the row fills in the form; the state and history follow.
+        window
+            .click(
+                "[data-testid=consent-row][data-kind=share_with_gp] [data-testid=prepare-withdraw]",
+            )
+            .await?;
+        let withdrawn_chosen =
+            window.element("#consent-decision-withdrawn").await?.prop("checked").await?;
+        assert_eq!(withdrawn_chosen.as_deref(), Some("true"));
+        window.click("[data-testid=consent-form] button[type=submit]").await?;
+        let withdrawn = format!("Withdrawn on {}", today_in_words());
+        window.wait_for_text(gp_state, &withdrawn).await?;
+        let history = window.wait_for_element_text("[data-testid=consent-history]").await?;
+        assert!(history.contains("Sharing with their GP: withdrawn"), "{history}");
+        let first = history.lines().next().unwrap_or_default().to_owned();
+        assert!(first.contains("withdrawn"), "newest is not first: {history}");
+        window.screenshot("consent-withdrawn").await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_concern_is_raised_seen_on_today_and_the_record_escalated_and_closed(
+) -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| seed_dot(kith).map(|_| ())).await?;
+        open_dots_record(&window).await?;
+        window.click("[data-testid=raise-concern]").await?;
+        window.wait_for_text("h1", "Safeguarding").await?;
+        let urgent = window.wait_for_element_text("[data-testid=urgent-advice]").await?;
+        assert!(urgent.contains("In immediate danger: call 999 now."), "{urgent}");
+        assert!(urgent.contains("adult social care"), "{urgent}");
+
+        window.click("[data-testid=raise-form] button[type=submit]").await?;
+        let summary = window.wait_for_element_text(".error-summary").await?;
+        assert!(summary.contains("Choose what kind of concern it is"), "{summary}");
+        assert!(summary.contains("Describe what you saw or heard, in facts"), "{summary}");
+
+        window.click("#concern-kind-neglect").await?;
+        window
+            .fill(
+                "#concern-description",
+                "Kitchen had no food on 3rd visit; Dot said \"I haven't eaten since Sunday\".",
+            )
+            .await?;
+        window.click("[data-testid=raise-form] button[type=submit]").await?;
+        window
+            .wait_for_text("[data-testid=open-concerns] [data-testid=concern-status]", "Raised")
+            .await?;
+        window.check_accessibility("safeguarding").await?;
+        window.screenshot("safeguarding").await?;
+
+        // On Today, under open concerns; and on her record, where it cannot be missed.
+        window.click("[data-testid=nav-today]").await?;
+        window.wait_for_text("h1", "Today").await?;
+        window
+            .wait_for_text("[data-testid=today-open_concerns] a", "Dot Abernathy")
+            .await?
+            .click()
+            .await?;
+        window.wait_for_text("h1", "Dot Abernathy").await?;
+        let alert = window.wait_for_element_text("[data-testid=open-concern]").await?;
+        assert!(alert.contains("Neglect"), "{alert}");
+
+        window.click("[data-testid=raise-concern]").await?;
+        window.wait_for_text("h1", "Safeguarding").await?;
+        window.click("[data-testid=escalate-open]").await?;
+        window
+            .fill("[data-testid=escalate-form] input[name=to-whom]", "Practice safeguarding lead")
+            .await?;
+        window.fill("[data-testid=escalate-form] input[name=reference]", "SG-0412").await?;
+        window.click("[data-testid=escalate-form] button[type=submit]").await?;
+        window
+            .wait_for_text("[data-testid=open-concerns] [data-testid=concern-status]", "Escalated")
+            .await?;
+        let escalation = window.wait_for_element_text("[data-testid=concern-escalation]").await?;
+        assert!(
+            escalation.starts_with("Escalated to Practice safeguarding lead on"),
+            "{escalation}"
+        );
+        assert!(escalation.ends_with("reference SG-0412."), "{escalation}");
+        // Escalated once, it cannot be escalated again; it can only be closed.
+        let again = window.client()?.find_all(Locator::Css("[data-testid=escalate-open]")).await?;
+        assert!(again.is_empty());
+        window.screenshot("safeguarding-escalated").await?;
+
+        window.click("[data-testid=close-open]").await?;
+        window.click("[data-testid=close-form] button[type=submit]").await?;
+        window
+            .wait_for_text(
+                "[data-testid=close-form] .field-error",
+                "Enter the outcome: what happened and why it can be closed",
+            )
+            .await?;
+        window
+            .fill(
+                "[data-testid=close-form] textarea[name=outcome]",
+                "Adult social care visited; daughter now shops for her weekly.",
+            )
+            .await?;
+        window.click("[data-testid=close-form] button[type=submit]").await?;
+        window
+            .wait_for_text("[data-testid=closed-concerns] [data-testid=concern-status]", "Closed")
+            .await?;
+        window.element("[data-testid=no-open-concerns]").await?;
+        let closure = window.wait_for_element_text("[data-testid=concern-closure]").await?;
+        assert!(closure.ends_with("daughter now shops for her weekly."), "{closure}");
+
+        // Closed, it leaves Today's open concerns.
+        window.click("[data-testid=nav-today]").await?;
+        window.wait_for_text("h1", "Today").await?;
+        let today_text = window.wait_for_element_text("[data-testid=today-open_concerns]").await?;
+        assert!(!today_text.contains("Dot Abernathy"), "{today_text}");
         window.close().await
     })
     .await

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 mod care;
 mod directory_safety;
+mod outcomes;
 mod people;
+mod supervise;
 mod unlock_today;
 
 use fantoccini::Locator;
@@ -120,20 +122,20 @@ async fn get_started_leads_to_the_passphrase_step_which_explains_what_is_wrong(
         assert_eq!(invalid.as_deref(), Some("true"));
         window.screenshot("choose-passphrase-errors").await?;
 
-        // Fixing both fields clears the errors; the screen says plainly that nothing is saved.
+        // Fixing both fields clears the errors as they are typed; nothing is written until the
+        // form is submitted valid (creating the profile is the first-run story in
+        // `unlock_today`).
         passphrase.clear().await?;
         passphrase.send_keys("kettle lantern orbit").await?;
         let confirmation = client.find(Locator::Css("#confirmation")).await?;
         confirmation.clear().await?;
         confirmation.send_keys("kettle lantern orbit").await?;
         window.wait_for_text("[data-testid=strength-label]", "Strong.").await?;
-        client.find(Locator::XPath("//button[contains(., 'Continue')]")).await?.click().await?;
-        let accepted = window.wait_for_element_text("[data-testid=passphrase-accepted]").await?;
-        assert!(accepted.contains("nothing has been saved"), "{accepted}");
         assert!(client.find_all(Locator::Css(".error-summary")).await?.is_empty());
-        // Nothing was written to the data directory by the placeholder step.
+        let invalid = client.find(Locator::Css("#passphrase")).await?.attr("aria-invalid").await?;
+        assert_eq!(invalid, None);
         let written = std::fs::read_dir(window.data_dir())?.count();
-        assert_eq!(written, 0, "the passphrase step must not write anything yet");
+        assert_eq!(written, 0, "the passphrase step wrote before it was submitted");
         window.screenshot("choose-passphrase").await?;
         window.close().await
     })
@@ -141,16 +143,24 @@ async fn get_started_leads_to_the_passphrase_step_which_explains_what_is_wrong(
 }
 
 #[tokio::test]
-async fn an_existing_profile_is_reported_by_the_core() -> anyhow::Result<()> {
+async fn an_existing_profile_opens_the_lock_screen_and_a_damaged_one_is_left_untouched(
+) -> anyhow::Result<()> {
     within_time_limit(async {
         let started = Instant::now();
         let window = AppWindow::launch_with(|data_dir| {
             std::fs::write(data_dir.join(kith_core::PROFILE_DATABASE_FILE), b"not a database")
         })
         .await?;
-        window.wait_for_text("h1", "Welcome to Kith").await?;
-        window.wait_for_text("[data-testid=profile-state]", "Set up on this laptop").await?;
-        println!("launch → profile state shown: {:?}", started.elapsed());
+        // The core reports a profile, so the app asks to unlock instead of starting afresh.
+        window.wait_for_text("h1", "Kith is locked").await?;
+        println!("launch → lock screen shown for an existing profile: {:?}", started.elapsed());
+        window.fill("#unlock-passphrase", "kettle lantern orbit").await?;
+        window.click("form button[type=submit]").await?;
+        let message = window.wait_for_element_text("#unlock-error").await?;
+        println!("unlocking a file that is not a Kith database: {message:?}");
+        assert!(!message.is_empty());
+        let file = std::fs::read(window.data_dir().join(kith_core::PROFILE_DATABASE_FILE))?;
+        assert_eq!(file, b"not a database", "a refused unlock changed the file");
         window.close().await
     })
     .await

@@ -1,1 +1,373 @@
 //! Real-window tests: People: search as you type, new person with a referral, a person's record.
+
+use chrono::{Days, NaiveDate};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use kith_core::{Intake, Kith, NewCarePlan, NewGoal, NewMeasure};
+use kith_domain::care_plan::{GoalStep, ProgressStatus};
+use kith_domain::consent::{ConsentDecision, ConsentKind};
+use kith_domain::measures::{MeasureAnswers, MeasureTiming, Ucla3Answers};
+use kith_domain::person::{AccessibilityNeeds, NewPerson};
+use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
+use kith_domain::safeguarding::ConcernKind;
+use kith_domain::session::SessionKind;
+use kith_domain::PersonId;
+use kith_tests::window::AppWindow;
+
+use crate::{launch_unlocked, within_time_limit};
+
+/// A valid NHS number (check digit 9) and the same with its last digit mistyped.
+const VALID_NHS_NUMBER: &str = "943 476 5919";
+const MISTYPED_NHS_NUMBER: &str = "943 476 5918";
+
+fn gp_referral(needs: Vec<Need>, reason: &str) -> NewReferral {
+    NewReferral {
+        received_on: kith_core::today(),
+        source: ReferralSource::Gp,
+        referrer: Some(Referrer {
+            name: "Dr Priya Shah".to_owned(),
+            organisation: Some("Ashbridge Medical Centre".to_owned()),
+            contact: None,
+        }),
+        reason: reason.to_owned(),
+        needs,
+        background: None,
+        consent_to_referral: true,
+    }
+}
+
+fn add(kith: &Kith, person: NewPerson, needs: Vec<Need>) -> anyhow::Result<PersonId> {
+    let intake = Intake {
+        person,
+        referral: gp_referral(needs, "Lonely since her husband died; stopped going out."),
+        duplicates_checked: true,
+    };
+    Ok(kith.add_person_with_referral(intake)?.person.id)
+}
+
+fn named(given: &str, family: &str) -> NewPerson {
+    NewPerson {
+        given_name: given.to_owned(),
+        family_name: family.to_owned(),
+        ..NewPerson::default()
+    }
+}
+
+/// Doreen ("Dot") Abernathy, with a valid NHS number, Welsh with an interpreter.
+fn doreen() -> NewPerson {
+    NewPerson {
+        nhs_number: Some(VALID_NHS_NUMBER.to_owned()),
+        preferred_name: Some("Dot".to_owned()),
+        pronouns: Some("she/her".to_owned()),
+        date_of_birth: NaiveDate::from_ymd_opt(1941, 3, 9),
+        preferred_language: Some("Welsh".to_owned()),
+        interpreter_needed: true,
+        accessibility_needs: AccessibilityNeeds {
+            large_print: true,
+            hearing: true,
+            ..AccessibilityNeeds::default()
+        },
+        ..named("Doreen", "Abernathy")
+    }
+}
+
+/// The smallest screen Kith supports: every screenshot here is taken at this size.
+async fn at_smallest_size(window: &AppWindow) -> anyhow::Result<()> {
+    window.client()?.set_window_size(1024, 768).await?;
+    Ok(())
+}
+
+/// Nothing on the page makes it scroll sideways.
+async fn fits_across(window: &AppWindow) -> anyhow::Result<bool> {
+    let fits = window
+        .client()?
+        .execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![])
+        .await?;
+    Ok(fits == true)
+}
+
+async fn open_people(window: &AppWindow) -> anyhow::Result<()> {
+    window.click("[data-testid=nav-people]").await?;
+    window.wait_for_text("h1", "People").await?;
+    Ok(())
+}
+
+async fn attr(window: &AppWindow, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+    Ok(window.element(css).await?.attr(name).await?)
+}
+
+async fn result_names(window: &AppWindow) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for link in window.client()?.find_all(Locator::Css("[data-testid=person-result] .name")).await?
+    {
+        names.push(link.text().await?.trim().to_owned());
+    }
+    Ok(names)
+}
+
+/// Fills what the intake form needs besides the NHS number.
+async fn fill_intake(window: &AppWindow, given: &str, family: &str) -> anyhow::Result<()> {
+    window.fill("#given-name", given).await?;
+    window.fill("#family-name", family).await?;
+    window.select("#source", "GP").await?;
+    window.fill("#referrer-name", "Dr Priya Shah").await?;
+    window.click("input[data-need=loneliness]").await?;
+    window.fill("#reason", "Finds it hard to leave the house since her fall.").await?;
+    window.click("#consent").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_person_is_added_with_a_referral_after_an_invalid_nhs_number_is_refused_as_typed(
+) -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|_| Ok(())).await?;
+        at_smallest_size(&window).await?;
+        open_people(&window).await?;
+        // An empty caseload says what to do rather than showing a blank page.
+        let empty = window.wait_for_element_text("[data-testid=people-empty]").await?;
+        assert!(empty.contains("Add a person"), "{empty}");
+
+        window.click("[data-testid=add-person]").await?;
+        window.wait_for_text("h1", "Add a person").await?;
+
+        // Typed with its last digit wrong: refused at once, with the reason, before any submit.
+        window.fill("#nhs-number", MISTYPED_NHS_NUMBER).await?;
+        let refused = window.wait_for_element_text("[data-testid=nhs-number-error]").await?;
+        assert!(refused.contains("the last digit does not match the others"), "{refused}");
+        assert_eq!(attr(&window, "#nhs-number", "aria-invalid").await?.as_deref(), Some("true"));
+        let described = attr(&window, "#nhs-number", "aria-describedby").await?.unwrap_or_default();
+        assert!(described.contains("nhs-number-error"), "{described}");
+        window.check_accessibility("new person with an NHS number error").await?;
+        assert!(fits_across(&window).await?, "the form scrolls sideways at 1024×768");
+        window.screenshot("people-new-person-error").await?;
+
+        // Corrected: the error goes and the number is confirmed in 3 3 4 groups.
+        window.fill("#nhs-number", "9434765919").await?;
+        window
+            .wait_for_text("[data-testid=nhs-number-status]", "Valid NHS number: 943 476 5919")
+            .await?;
+        let errors = window.client()?.find_all(Locator::Css("[data-testid=nhs-number-error]"));
+        assert!(errors.await?.is_empty(), "the NHS number error stayed after the fix");
+
+        fill_intake(&window, "Margaret", "Oyelaran").await?;
+        window.fill("#preferred-name", "Peggy").await?;
+        window.fill("#pronouns", "she/her").await?;
+        window.fill("#preferred-language", "Yoruba").await?;
+        window.click("#interpreter-needed").await?;
+        window.click("input[value=large_print]").await?;
+        window.click("[data-testid=save-person]").await?;
+
+        // The new person's record opens with the banner.
+        window.wait_for_text("h1", "Peggy Oyelaran").await?;
+        let banner = window.wait_for_element_text("[data-testid=person-banner]").await?;
+        for shown in ["Known as Peggy", "she/her", "Yoruba", "Interpreter needed", "large print"] {
+            assert!(banner.to_lowercase().contains(&shown.to_lowercase()), "{shown}: {banner}");
+        }
+        let timeline = window.wait_for_element_text("[data-testid=timeline]").await?;
+        assert!(timeline.contains("Finds it hard to leave the house"), "{timeline}");
+        assert!(timeline.contains("GP: Dr Priya Shah"), "{timeline}");
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_possible_duplicate_is_offered_before_a_second_record_is_made() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window =
+            launch_unlocked(|kith| add(kith, doreen(), vec![Need::Loneliness]).map(drop)).await?;
+        at_smallest_size(&window).await?;
+        open_people(&window).await?;
+        window.click("[data-testid=add-person]").await?;
+        window.wait_for_text("h1", "Add a person").await?;
+        fill_intake(&window, "Dorothy", "Abernathy").await?;
+        window.fill("#nhs-number", VALID_NHS_NUMBER).await?;
+        window.click("[data-testid=save-person]").await?;
+
+        let offer = window.wait_for_element_text("[data-testid=duplicate-offer]").await?;
+        assert!(offer.contains("Dot Abernathy"), "{offer}");
+        assert!(offer.contains("Same NHS number"), "{offer}");
+        assert!(offer.contains("Nothing has been saved yet"), "{offer}");
+        window.wait_for_text("a.button", "Open Dot Abernathy's record").await?;
+        window.check_accessibility("possible duplicate offer").await?;
+        window.screenshot("people-duplicate-offer").await?;
+
+        // Only one record so far: the search finds one person with that NHS number.
+        open_people(&window).await?;
+        window.fill("#people-search", "9434765919").await?;
+        window.element("[data-testid=people-results][data-answered='9434765919']").await?;
+        assert_eq!(result_names(&window).await?, ["Dot Abernathy"]);
+
+        // Back on the form, "a different person" adds the second record all the same.
+        window.click("[data-testid=add-person]").await?;
+        fill_intake(&window, "Dorothy", "Abernathy").await?;
+        window.fill("#nhs-number", VALID_NHS_NUMBER).await?;
+        window.click("[data-testid=save-person]").await?;
+        window.element("[data-testid=duplicate-offer]").await?;
+        window.click("[data-testid=add-anyway]").await?;
+        window.wait_for_text("h1", "Dorothy Abernathy").await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_person_is_found_by_a_word_that_is_only_in_their_notes() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| {
+            let dot = add(kith, doreen(), vec![Need::Loneliness, Need::Bereavement])?;
+            let raj = add(kith, named("Rajesh", "Mistry"), vec![Need::MoneyDebt])?;
+            add(kith, named("Sian", "Tandy"), vec![Need::Housing])?;
+            kith.write_note(dot, "Talked about her late husband's allotment.".to_owned())?;
+            kith.write_note(raj, "Used to ride a tandem with his brother; misses it.".to_owned())?;
+            Ok(())
+        })
+        .await?;
+        at_smallest_size(&window).await?;
+        open_people(&window).await?;
+        // With nothing typed: open referrals, newest first, each with status and needs.
+        window.element("[data-testid=people-results][data-answered='']").await?;
+        assert_eq!(result_names(&window).await?.len(), 3);
+
+        // "tandem" is in Rajesh's note only ("Tandy" is a name, but not the same word).
+        window.fill("#people-search", "tandem").await?;
+        window.element("[data-testid=people-results][data-answered='tandem']").await?;
+        assert_eq!(result_names(&window).await?, ["Rajesh Mistry"]);
+        let line = window.wait_for_element_text("[data-testid=person-result]").await?;
+        assert!(line.contains("Found in notes"), "{line}");
+        assert!(line.contains("Money and debt"), "{line}");
+        window.wait_for_text("[data-testid=people-count]", "1 person found").await?;
+        window.check_accessibility("People with results").await?;
+        assert!(fits_across(&window).await?, "People scrolls sideways at 1024×768");
+        window.screenshot("people-search-results").await?;
+
+        // A need filter with no match says so; clearing it brings Rajesh back.
+        window.select("#people-need", "Housing").await?;
+        window.element("[data-testid=people-empty]").await?;
+        window.click_text("Clear filters").await?;
+        window.element("[data-testid=person-result]").await?;
+
+        // From the keyboard: down arrow to the result, Enter opens the record.
+        let search = window.element("#people-search").await?;
+        search.send_keys(&Key::Down.to_string()).await?;
+        let focused = window
+            .client()?
+            .execute("return document.activeElement.dataset.testid || '';", vec![])
+            .await?;
+        assert_eq!(focused, "person-result");
+        window.client()?.active_element().await?.send_keys(&Key::Enter.to_string()).await?;
+        window.wait_for_text("h1", "Rajesh Mistry").await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_record_shows_an_open_concern_that_cannot_be_missed() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| {
+            let dot = add(kith, doreen(), vec![Need::Loneliness, Need::Bereavement])?;
+            let today = kith_core::today();
+            kith.record_consent(
+                dot,
+                ConsentKind::SocialPrescribing,
+                ConsentDecision::Given,
+                today,
+            )?;
+            let plan = kith.create_plan(NewCarePlan {
+                person_id: dot,
+                referral_id: None,
+                goals: vec![NewGoal {
+                    in_own_words: "I'd like to sing again, in a choir like before.".to_owned(),
+                    steps: vec![GoalStep {
+                        what: "Go to the Tuesday community choir together".to_owned(),
+                        who: "Dot and her link worker".to_owned(),
+                        by_when: None,
+                        status: ProgressStatus::NotStarted,
+                    }],
+                }],
+                connections_to_try: vec![],
+                planned_sessions: 8,
+                planned_sessions_reason: None,
+                starts_on: today,
+                review_on: None,
+            })?;
+            let dates: Vec<NaiveDate> = (0..8)
+                .map(|week| today.checked_add_days(Days::new(7 * week)).unwrap_or(today))
+                .collect();
+            kith.agree_plan(plan.id, Some(dates), SessionKind::HomeVisit)?;
+            kith.record_measure(NewMeasure {
+                person_id: dot,
+                timing: MeasureTiming::Baseline,
+                taken_on: today,
+                answers: MeasureAnswers::Ucla3(Ucla3Answers { items: [Some(3), Some(2), Some(3)] }),
+            })?;
+            kith.write_note(dot, "Her nephew has been taking her pension money.".to_owned())?;
+            kith.raise_concern(
+                dot,
+                ConcernKind::Exploitation,
+                "Nephew may be taking her pension; she seemed frightened to talk about it."
+                    .to_owned(),
+            )?;
+            Ok(())
+        })
+        .await?;
+        at_smallest_size(&window).await?;
+        open_people(&window).await?;
+        window.fill("#people-search", "Abernathy").await?;
+        window.element("[data-testid=people-results][data-answered='Abernathy']").await?;
+        window.click("[data-testid=person-result]").await?;
+        window.wait_for_text("h1", "Dot Abernathy").await?;
+
+        let alert = window.wait_for_element_text("[data-testid=open-concern]").await?;
+        assert!(alert.contains("Open safeguarding concern"), "{alert}");
+        assert!(alert.contains("Exploitation"), "{alert}");
+        // It comes before the banner: the first thing on the record.
+        let first = window
+            .client()?
+            .execute(
+                "const alert = document.querySelector('[data-testid=open-concern]');
+                 const banner = document.querySelector('[data-testid=person-banner]');
+                 return Boolean(alert.compareDocumentPosition(banner)
+                   & Node.DOCUMENT_POSITION_FOLLOWING);",
+                vec![],
+            )
+            .await?;
+        assert_eq!(first, true, "the concern is not above the banner");
+
+        let banner = window.wait_for_element_text("[data-testid=person-banner]").await?;
+        assert!(banner.contains("Social prescribing: given on"), "{banner}");
+        assert!(banner.contains("Sharing with their GP: not recorded"), "{banner}");
+        let sessions =
+            window.client()?.find_all(Locator::Css("[data-testid=plan-session]")).await?;
+        assert_eq!(sessions.len(), 8);
+        window.wait_for_text("[data-testid=plan-session] .number", "Session 1 of 8").await?;
+        let timeline = window.wait_for_element_text("[data-testid=timeline]").await?;
+        assert!(timeline.contains("Total 8 of 9, which reads as lonely"), "{timeline}");
+        assert!(timeline.contains("pension money"), "{timeline}");
+        window.check_accessibility("person record with an open concern").await?;
+        assert!(fits_across(&window).await?, "the record scrolls sideways at 1024×768");
+        window.screenshot("people-person-record").await?;
+
+        // The concern links to the safeguarding screen for that concern.
+        window.click_text("See the concern and what to do next").await?;
+        window.wait_for_text("h1", "Safeguarding").await?;
+
+        // Back on the record, a note is written inline and tops the timeline.
+        window.click("[data-testid=nav-people]").await?;
+        window.fill("#people-search", "Abernathy").await?;
+        window.element("[data-testid=people-results][data-answered='Abernathy']").await?;
+        window.click("[data-testid=person-result]").await?;
+        window.click("[data-testid=write-note]").await?;
+        window.click("[data-testid=save-note]").await?;
+        window.wait_for_text("#new-note-error", "Write the note before saving it").await?;
+        window.fill("#new-note", "Phoned the practice safeguarding lead.").await?;
+        window.click("[data-testid=save-note]").await?;
+        window
+            .wait_for_text("[data-testid=note-body]", "Phoned the practice safeguarding lead.")
+            .await?;
+        window.close().await
+    })
+    .await
+}

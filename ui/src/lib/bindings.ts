@@ -31,7 +31,29 @@ user_id: UserId, };
 
 export type UserId = string;
 
-export type TodayView = { date: string, visits_today: Array<CaseloadLine>, overdue_sessions: Array<CaseloadLine>, overdue_reviews: Array<CaseloadLine>, due_this_week: Array<CaseloadLine>, new_referrals: Array<CaseloadLine>, open_concerns: Array<CaseloadLine>, };
+export type TodayView = { date: string, visits_today: Array<CaseloadLine>, overdue_sessions: Array<CaseloadLine>, overdue_reviews: Array<CaseloadLine>, due_this_week: Array<CaseloadLine>, new_referrals: Array<CaseloadLine>, open_concerns: Array<CaseloadLine>, 
+/**
+ * Comments from a supervisor on these people in the last 4 weeks, newest first.
+ */
+supervisor_comments: Array<SupervisorComment>, };
+
+export type Comment = { id: CommentId, person_id: PersonId, about: CommentAbout, body: string, written_by: UserId, written_at: string, };
+
+export type CommentAbout = { "kind": "person" } | { "kind": "note", "id": NoteId } | { "kind": "care_plan", "id": CarePlanId } | { "kind": "discharge", "id": DischargeId } | { "kind": "session", "id": SessionId };
+
+export type NoteId = string;
+
+export type DischargeId = string;
+
+export type CarePlanId = string;
+
+export type SessionId = string;
+
+export type PersonId = string;
+
+export type CommentId = string;
+
+export type SupervisorComment = { display_name: string, comment: Comment, };
 
 export type CaseloadLine = { person_id: PersonId, display_name: string, 
 /**
@@ -39,13 +61,39 @@ export type CaseloadLine = { person_id: PersonId, display_name: string,
  */
 record_id: string, date: string, };
 
-export type PersonId = string;
-
 export type SearchHit = { person_id: PersonId, display_name: string, 
 /**
  * True when the words were found in the person's notes rather than their name.
  */
 matched_in_notes: boolean, };
+
+export type PeopleFilter = { 
+/**
+ * As typed; blank lists people by most recent referral.
+ */
+typed: string, status: PersonStatus | null, 
+/**
+ * Only people whose latest referral names this need.
+ */
+need: Need | null, };
+
+export type PersonStatus = "referred" | "active" | "discharged";
+
+export type Need = "loneliness" | "housing" | "money_debt" | "mental_wellbeing" | "physical_activity" | "long_term_condition" | "carer_stress" | "bereavement" | "employment" | "confidence" | { "other": string };
+
+export type PersonListing = { person_id: PersonId, display_name: string, 
+/**
+ * True when the typed words were found in the person's notes rather than their name.
+ */
+matched_in_notes: boolean, status: PersonStatus, 
+/**
+ * The needs named by the latest referral.
+ */
+needs: Array<Need>, 
+/**
+ * When the latest referral was received.
+ */
+referred_on: string | null, };
 
 export type Intake = { person: NewPerson, referral: NewReferral, 
 /**
@@ -53,25 +101,11 @@ export type Intake = { person: NewPerson, referral: NewReferral,
  */
 duplicates_checked: boolean, };
 
-export type NewReferral = { received_on: string, source: ReferralSource, referrer: Referrer | null, reason: string, needs: Array<Need>, background: string | null, consent_to_referral: boolean, };
-
-export type Need = "loneliness" | "housing" | "money_debt" | "mental_wellbeing" | "physical_activity" | "long_term_condition" | "carer_stress" | "bereavement" | "employment" | "confidence" | { "other": string };
-
-export type ReferralSource = "gp" | "practice_nurse" | "pharmacist" | "healthcare_assistant" | "social_care" | "police" | "hospital_discharge_team" | "ambulance_service" | "dwp_job_centre" | "library" | "vcse" | "multidisciplinary_team" | "self_referral" | { "other": string };
-
-export type Referrer = { name: string, organisation: string | null, 
-/**
- * Phone or email, to send the message back.
- */
-contact: string | null, };
-
 export type NewPerson = { 
 /**
  * As typed (spaces and dashes allowed); blank means not known.
  */
 nhs_number: string | null, given_name: string, family_name: string, preferred_name: string | null, pronouns: string | null, date_of_birth: string | null, address: Address | null, phone: string | null, email: string | null, contact_methods: Array<ContactMethod>, contact_notes: string | null, preferred_language: string | null, interpreter_needed: boolean, accessibility_needs: AccessibilityNeeds, gp_practice: string | null, assigned_link_worker: UserId | null, };
-
-export type Address = { line_1: string, line_2: string | null, town: string | null, postcode: string | null, };
 
 export type ContactMethod = "phone" | "text_message" | "email" | "letter" | "home_visit";
 
@@ -80,6 +114,18 @@ export type AccessibilityNeeds = { large_print: boolean, easy_read: boolean, hea
  * Anything else, in words.
  */
 other: string | null, };
+
+export type Address = { line_1: string, line_2: string | null, town: string | null, postcode: string | null, };
+
+export type NewReferral = { received_on: string, source: ReferralSource, referrer: Referrer | null, reason: string, needs: Array<Need>, background: string | null, consent_to_referral: boolean, };
+
+export type Referrer = { name: string, organisation: string | null, 
+/**
+ * Phone or email, to send the message back.
+ */
+contact: string | null, };
+
+export type ReferralSource = "gp" | "practice_nurse" | "pharmacist" | "healthcare_assistant" | "social_care" | "police" | "hospital_discharge_team" | "ambulance_service" | "dwp_job_centre" | "library" | "vcse" | "multidisciplinary_team" | "self_referral" | { "other": string };
 
 export type IntakeResult = { person: Person, referral: Referral, };
 
@@ -113,39 +159,15 @@ background: string | null,
  */
 consent_to_referral: boolean, status: ReferralStatus, };
 
-export type ReferralId = string;
-
 export type ReferralStatus = "new" | "contacted" | "accepted" | "declined" | "unable_to_contact" | "closed";
+
+export type ReferralId = string;
 
 export type PossibleDuplicate = { person_id: PersonId, display_name: string, date_of_birth: string | null, reason: DuplicateReason, };
 
 export type DuplicateReason = "same_nhs_number" | "same_name_and_date_of_birth";
 
 export type PersonRecord = { banner: Banner, person: Person, referrals: Array<Referral>, plans: Array<PlanView>, timeline: Array<TimelineEntry>, };
-
-export type PlanView = { plan: CarePlan, sessions: Array<SessionView>, };
-
-export type Session = { id: SessionId, person_id: PersonId, care_plan_id: CarePlanId | null, link_worker: UserId, date: string, start_time: string | null, kind: SessionKind, status: SessionStatus, 
-/**
- * Required once the session is held.
- */
-duration_minutes: number | null, 
-/**
- * Where, for a visit or meeting.
- */
-location: string | null, };
-
-export type CarePlanId = string;
-
-export type SessionKind = "home_visit" | "phone" | "video" | "meeting" | "accompanied";
-
-export type SessionStatus = "planned" | "held" | "did_not_attend" | "cancelled";
-
-export type SessionId = string;
-
-export type SessionNumber = { number: number, of: number, };
-
-export type SessionView = { session: Session, number: SessionNumber | null, };
 
 export type CarePlan = { id: CarePlanId, person_id: PersonId, referral_id: ReferralId | null, status: CarePlanStatus, goals: Array<Goal>, 
 /**
@@ -163,7 +185,11 @@ agreed_on: string | null, };
 
 export type ServiceId = string;
 
+export type CarePlanStatus = "draft" | "agreed" | "active" | "completed" | "closed";
+
 export type Goal = { id: GoalId, in_own_words: string, steps: Array<GoalStep>, status: ProgressStatus, };
+
+export type ProgressStatus = "not_started" | "in_progress" | "done" | "stopped";
 
 export type GoalStep = { what: string, 
 /**
@@ -171,11 +197,27 @@ export type GoalStep = { what: string,
  */
 who: string, by_when: string | null, status: ProgressStatus, };
 
-export type ProgressStatus = "not_started" | "in_progress" | "done" | "stopped";
-
 export type GoalId = string;
 
-export type CarePlanStatus = "draft" | "agreed" | "active" | "completed" | "closed";
+export type SessionNumber = { number: number, of: number, };
+
+export type Session = { id: SessionId, person_id: PersonId, care_plan_id: CarePlanId | null, link_worker: UserId, date: string, start_time: string | null, kind: SessionKind, status: SessionStatus, 
+/**
+ * Required once the session is held.
+ */
+duration_minutes: number | null, 
+/**
+ * Where, for a visit or meeting.
+ */
+location: string | null, };
+
+export type SessionKind = "home_visit" | "phone" | "video" | "meeting" | "accompanied";
+
+export type SessionStatus = "planned" | "held" | "did_not_attend" | "cancelled";
+
+export type SessionView = { session: Session, number: SessionNumber | null, };
+
+export type PlanView = { plan: CarePlan, sessions: Array<SessionView>, };
 
 export type Banner = { person_id: PersonId, display_name: string, preferred_name: string | null, pronouns: string | null, preferred_language: string | null, interpreter_needed: boolean, 
 /**
@@ -187,13 +229,17 @@ accessibility_needs: Array<string>, consents: Array<CurrentConsent>,
  */
 open_concerns: Array<Concern>, discharged: boolean, };
 
-export type CurrentConsent = { kind: ConsentKind, state: ConsentState, };
-
 export type ConsentKind = { "kind": "social_prescribing" } | { "kind": "share_with_gp" } | { "kind": "share_with_organisation", name: string, } | { "kind": "contact_by", method: ContactMethod, };
 
 export type ConsentState = { "state": "not_recorded" } | { "state": "given", on: string, recorded_by: UserId, } | { "state": "withdrawn", on: string, recorded_by: UserId, };
 
+export type CurrentConsent = { kind: ConsentKind, state: ConsentState, };
+
 export type ConcernId = string;
+
+export type ConcernKind = "abuse" | "neglect" | "exploitation" | "risk_to_self" | "risk_to_others" | "other";
+
+export type Closure = { closed_at: string, closed_by: UserId, outcome: string, };
 
 export type Escalation = { 
 /**
@@ -205,53 +251,11 @@ to_whom: string, escalated_at: string, escalated_by: UserId,
  */
 reference: string | null, };
 
-export type Closure = { closed_at: string, closed_by: UserId, outcome: string, };
-
-export type ConcernKind = "abuse" | "neglect" | "exploitation" | "risk_to_self" | "risk_to_others" | "other";
-
 export type ConcernStatus = "raised" | "escalated" | "closed";
 
 export type Concern = { id: ConcernId, person_id: PersonId, kind: ConcernKind, description: string, raised_by: UserId, raised_at: string, status: ConcernStatus, escalation: Escalation | null, closure: Closure | null, };
 
-export type TimelineEntry = { date: string, item: TimelineItem, };
-
-export type TimelineItem = { "kind": "referral", referral: Referral, } | { "kind": "conversation", conversation: Conversation, } | { "kind": "session", session: Session, } | { "kind": "note", note: Note, amended: boolean, } | { "kind": "measure", measure: Measure, score: MeasureScore | null, } | { "kind": "connection", connection: Connection, } | { "kind": "concern", concern: Concern, } | { "kind": "consent", consent: ConsentRecord, } | { "kind": "discharge", discharge: Discharge, };
-
-export type Discharge = { id: DischargeId, person_id: PersonId, referral_id: ReferralId | null, care_plan_id: CarePlanId | null, discharged_on: string, reason: DischargeReason, closing_summary: string, discharged_by: UserId, };
-
-export type DischargeId = string;
-
-export type DischargeReason = "plan_completed" | "person_chose_to_stop" | "unable_to_contact" | "referred_elsewhere" | "moved_away" | "died" | { "other": string };
-
-export type Connection = { id: ConnectionId, person_id: PersonId, service_id: ServiceId, care_plan_id: CarePlanId | null, kind: ConnectionKind, status: ConnectionStatus, made_on: string, made_by: UserId, 
-/**
- * The day the status last changed.
- */
-status_changed_on: string, notes: string | null, };
-
-export type ConnectionStatus = "signposted" | "referred" | "attended" | "stopped";
-
-export type ConnectionId = string;
-
-export type ConnectionKind = "signposted" | "referred";
-
-export type ConsentRecord = { id: ConsentId, person_id: PersonId, kind: ConsentKind, decision: ConsentDecision, 
-/**
- * The day the person gave or withdrew consent.
- */
-decided_on: string, recorded_by: UserId, recorded_at: string, };
-
-export type ConsentId = string;
-
-export type ConsentDecision = "given" | "withdrawn";
-
-export type Note = { id: NoteId, person_id: PersonId, author: UserId, written_at: string, body: string, 
-/**
- * The note this one corrects, if it is an amendment.
- */
-amends: NoteId | null, };
-
-export type NoteId = string;
+export type TimelineItem = { "kind": "referral", referral: Referral, } | { "kind": "conversation", conversation: Conversation, } | { "kind": "session", session: Session, } | { "kind": "note", note: Note, amended: boolean, } | { "kind": "measure", measure: Measure, score: MeasureScore | null, } | { "kind": "connection", connection: Connection, } | { "kind": "concern", concern: Concern, } | { "kind": "consent", consent: ConsentRecord, } | { "kind": "discharge", discharge: Discharge, } | { "kind": "comment", comment: Comment, } | { "kind": "sign_off", sign_off: SignOff, };
 
 export type Conversation = { id: ConversationId, person_id: PersonId, referral_id: ReferralId | null, held_on: string, setting: ConversationSetting, duration_minutes: number, 
 /**
@@ -273,7 +277,49 @@ export type ConversationId = string;
 
 export type ConversationSetting = "home" | "phone" | "video" | "practice" | "community";
 
+export type ConsentRecord = { id: ConsentId, person_id: PersonId, kind: ConsentKind, decision: ConsentDecision, 
+/**
+ * The day the person gave or withdrew consent.
+ */
+decided_on: string, recorded_by: UserId, recorded_at: string, };
+
+export type ConsentDecision = "given" | "withdrawn";
+
+export type ConsentId = string;
+
+export type Discharge = { id: DischargeId, person_id: PersonId, referral_id: ReferralId | null, care_plan_id: CarePlanId | null, discharged_on: string, reason: DischargeReason, closing_summary: string, discharged_by: UserId, };
+
+export type DischargeReason = "plan_completed" | "person_chose_to_stop" | "unable_to_contact" | "referred_elsewhere" | "moved_away" | "died" | { "other": string };
+
+export type Connection = { id: ConnectionId, person_id: PersonId, service_id: ServiceId, care_plan_id: CarePlanId | null, kind: ConnectionKind, status: ConnectionStatus, made_on: string, made_by: UserId, 
+/**
+ * The day the status last changed.
+ */
+status_changed_on: string, notes: string | null, };
+
+export type ConnectionId = string;
+
+export type ConnectionStatus = "signposted" | "referred" | "attended" | "stopped";
+
+export type ConnectionKind = "signposted" | "referred";
+
+export type SignOff = { id: SignOffId, person_id: PersonId, record: SignedOffRecord, signed_by: UserId, signed_at: string, remark: string | null, };
+
+export type SignedOffRecord = { "kind": "care_plan", "id": CarePlanId } | { "kind": "discharge", "id": DischargeId };
+
+export type SignOffId = string;
+
 export type MeasureScore = { "measure": "ons4" } & Ons4Score | { "measure": "swemwbs" } & SwemwbsScore | { "measure": "ucla3" } & Ucla3Score | { "measure": "mycaw" } & MycawScore;
+
+export type Ons4Score = { life_satisfaction: WellbeingItemScore, worthwhile: WellbeingItemScore, happiness: WellbeingItemScore, anxiety: AnxietyItemScore, };
+
+export type AnxietyItemScore = { value: number, band: AnxietyBand, };
+
+export type AnxietyBand = "very_low" | "low" | "medium" | "high";
+
+export type WellbeingItemScore = { value: number, band: WellbeingBand, };
+
+export type WellbeingBand = "low" | "medium" | "high" | "very_high";
 
 export type MycawScore = { concern_1: number, concern_2: number | null, wellbeing: number, };
 
@@ -287,16 +333,6 @@ metric_hundredths: number,
  */
 metric: number, };
 
-export type Ons4Score = { life_satisfaction: WellbeingItemScore, worthwhile: WellbeingItemScore, happiness: WellbeingItemScore, anxiety: AnxietyItemScore, };
-
-export type WellbeingItemScore = { value: number, band: WellbeingBand, };
-
-export type WellbeingBand = "low" | "medium" | "high" | "very_high";
-
-export type AnxietyItemScore = { value: number, band: AnxietyBand, };
-
-export type AnxietyBand = "very_low" | "low" | "medium" | "high";
-
 export type Ucla3Score = { total: number, 
 /**
  * True when the total is [`UCLA3_LONELY_FROM`] or more.
@@ -307,19 +343,27 @@ export type Measure = { id: MeasureId, person_id: PersonId, timing: MeasureTimin
 
 export type MeasureId = string;
 
-export type MeasureTiming = "baseline" | "follow_up";
-
 export type MeasureAnswers = { "measure": "ons4" } & Ons4Answers | { "measure": "swemwbs" } & SwemwbsAnswers | { "measure": "ucla3" } & Ucla3Answers | { "measure": "mycaw" } & MycawAnswers;
 
+export type Ons4Answers = { items: [number | null, number | null, number | null, number | null], };
+
 export type SwemwbsAnswers = { items: [number | null, number | null, number | null, number | null, number | null, number | null, number | null], };
+
+export type Ucla3Answers = { items: [number | null, number | null, number | null], };
 
 export type MycawAnswers = { concerns: Array<MycawConcern>, wellbeing: number | null, };
 
 export type MycawConcern = { in_own_words: string, rating: number | null, };
 
-export type Ons4Answers = { items: [number | null, number | null, number | null, number | null], };
+export type MeasureTiming = "baseline" | "follow_up";
 
-export type Ucla3Answers = { items: [number | null, number | null, number | null], };
+export type Note = { id: NoteId, person_id: PersonId, author: UserId, written_at: string, body: string, 
+/**
+ * The note this one corrects, if it is an amendment.
+ */
+amends: NoteId | null, };
+
+export type TimelineEntry = { date: string, item: TimelineItem, };
 
 export type NewConversation = { person_id: PersonId, referral_id: ReferralId | null, held_on: string, setting: ConversationSetting, duration_minutes: number, 
 /**
@@ -490,3 +534,399 @@ code: string,
  * When it stops working (UTC). It also stops after one use.
  */
 expires_at: string, };
+
+export type PracticeRole = "link_worker" | "supervisor" | "admin";
+
+export type ReviewQueue = { groups: Array<ReviewGroup>, 
+/**
+ * Records waiting in all.
+ */
+waiting: number, };
+
+export type ReviewedRecord = { "kind": "person", "id": PersonId } | { "kind": "note", "id": NoteId } | { "kind": "care_plan", "id": CarePlanId } | { "kind": "discharge", "id": DischargeId } | { "kind": "session", "id": SessionId };
+
+export type ReviewItem = { 
+/**
+ * What it is (`kind`) and its id; give it back to [`Kith::mark_reviewed`].
+ */
+record: ReviewedRecord, 
+/**
+ * The note's day, the plan's start, the discharge or session date.
+ */
+date: string, 
+/**
+ * When it was written or last changed, as this laptop received it.
+ */
+changed_at: string, 
+/**
+ * The note's words, the plan's goals, the closing summary, or the session in words; cut
+ * to [`REVIEW_SUMMARY_CHARS`].
+ */
+summary: string, 
+/**
+ * Who wrote it (notes), discharged (discharges) or held it (sessions); none for plans.
+ */
+author: UserId | null, };
+
+export type ReviewPerson = { person_id: PersonId, display_name: string, 
+/**
+ * Open safeguarding concerns: people with any come first.
+ */
+open_concerns: number, 
+/**
+ * How many records wait (more than `items` when over [`REVIEW_ITEMS_PER_PERSON`]).
+ */
+waiting: number, 
+/**
+ * Newest first.
+ */
+items: Array<ReviewItem>, };
+
+export type ReviewGroup = { 
+/**
+ * `None` for people assigned to no one.
+ */
+link_worker: UserId | null, 
+/**
+ * People with open safeguarding concerns first, then the most recently changed.
+ */
+people: Array<ReviewPerson>, };
+
+export type LinkWorkerCaseload = { link_worker: UserId, 
+/**
+ * People assigned to them, discharged or not.
+ */
+people: number, 
+/**
+ * Being worked with: contacted, accepted or with an open plan.
+ */
+active_people: number, 
+/**
+ * Referred and waiting for first contact.
+ */
+waiting_for_first_contact: number, 
+/**
+ * Planned or held sessions, Monday to Sunday of this week.
+ */
+sessions_this_week: number, 
+/**
+ * Planned sessions in the past never recorded, plus plans past their review date.
+ */
+overdue_follow_ups: number, overdue_sessions: number, overdue_reviews: number, open_concerns: number, 
+/**
+ * People with a referral received in the last 12 months: the figure the guidance counts.
+ */
+people_started_in_last_year: number, guidance: CaseloadBand, guidance_min_per_year: number, guidance_max_per_year: number, };
+
+export type CaseloadBand = "below_guidance" | "within_guidance" | "above_guidance" | "well_above_guidance";
+
+export type ReviewMark = { id: ReviewMarkId, person_id: PersonId, record: ReviewedRecord, reviewed_by: UserId, reviewed_at: string, };
+
+export type ReviewMarkId = string;
+
+export type ConflictView = { 
+/**
+ * Pass it back to [`Kith::resolve_conflict`].
+ */
+id: string, 
+/**
+ * Whose record it is (none for practice-wide records, e.g. a directory entry).
+ */
+person: ConflictPerson | null, 
+/**
+ * What kind of record, in words: "personal details", "care plan"...
+ */
+record_kind: string, 
+/**
+ * Which field, in words: "phone number", "plan review date"...
+ */
+field: string, 
+/**
+ * The value the record shows now.
+ */
+current: ConflictValue, 
+/**
+ * The value that lost: kept until someone chooses.
+ */
+losing: ConflictValue, };
+
+export type ConflictPerson = { id: PersonId, 
+/**
+ * Their display name; `None` if their own record has not reached this laptop.
+ */
+name: string | null, };
+
+export type ConflictValue = { 
+/**
+ * The value as text to show ("nothing recorded" for an empty field).
+ */
+text: string, 
+/**
+ * Who wrote it, when their laptop has announced itself here.
+ */
+written_by: UserId | null, 
+/**
+ * Who wrote it, in words: "you", "a supervisor", "a link worker", or "another laptop".
+ */
+written_by_words: string, 
+/**
+ * When it was written (the writing laptop's clock, corrected by the hybrid logical clock).
+ */
+written_at: string, };
+
+export type KeepValue = "current" | "losing";
+
+export type LinkWorkerChoice = { user_id: UserId, 
+/**
+ * Their account name on the practice server.
+ */
+username: string, };
+
+export type Report = { from: string, to: string, referrals_received: number, 
+/**
+ * Every named source (zeros included), then `other`.
+ */
+referrals_by_source: Array<CountRow>, 
+/**
+ * Every named need (zeros included), then `other`; a referral counts under each of
+ * its needs.
+ */
+referrals_by_need: Array<CountRow>, 
+/**
+ * People with at least one session held in the range.
+ */
+people_seen: number, 
+/**
+ * Sessions held in the range.
+ */
+contacts: number, 
+/**
+ * Sessions held in the range by kind (every kind, zeros included).
+ */
+contacts_by_kind: Array<CountRow>, attendance: Attendance, sessions_per_person: SessionsPerPerson, caseload: CaseloadOverTime, 
+/**
+ * Every item of every measure, in a fixed order (n = 0 when no one was paired).
+ */
+outcomes: Array<OutcomeChange>, 
+/**
+ * Every category (zeros included).
+ */
+connections_by_category: Array<CategoryConnections>, };
+
+export type CategoryConnections = { category: ServiceCategory, label: string, connections: number, 
+/**
+ * Gave information.
+ */
+signposted: number, 
+/**
+ * Made the contact.
+ */
+referred: number, 
+/**
+ * Now recorded as attending.
+ */
+attended: number, };
+
+export type CaseloadOverTime = { months: Array<MonthCaseload>, 
+/**
+ * People active at some time in the range.
+ */
+people_supported: number, 
+/**
+ * Link workers those people are assigned to.
+ */
+link_workers: number, 
+/**
+ * Days in the range.
+ */
+days: number, 
+/**
+ * people_supported / link_workers × 365 / days; `None` without link workers. A short
+ * range scaled up overstates a year (people carry over): read it as an estimate.
+ */
+people_a_year_per_link_worker: number | null, guidance_low: number, guidance_high: number, against_guidance: GuidanceComparison | null, };
+
+export type MonthCaseload = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, from: string, to: string, 
+/**
+ * People with an open referral or plan at some time in the month.
+ */
+active_people: number, };
+
+export type GuidanceComparison = "below" | "within" | "above";
+
+export type OutcomeChange = { measure: MeasureKind, 
+/**
+ * `life_satisfaction`, `worthwhile`, `happiness`, `anxiety` (ONS4, each item on its
+ * own, never a sum); `metric_score` (SWEMWBS); `total` (UCLA-3); `concern_1`,
+ * `concern_2`, `wellbeing` (MYCaW).
+ */
+item: string, label: string, better_when: BetterWhen, 
+/**
+ * People paired.
+ */
+n: number, mean_baseline: number | null, mean_follow_up: number | null, 
+/**
+ * Mean change, signed so that positive means better: follow-up − baseline where
+ * higher is better (ONS4 items 1–3, SWEMWBS metric score), baseline − follow-up where
+ * lower is better (ONS4 anxiety, UCLA-3, and MYCaW, whose change domain.md defines as
+ * baseline − follow-up).
+ */
+mean_change: number | null, };
+
+export type MeasureKind = "ons4" | "swemwbs" | "ucla3" | "mycaw";
+
+export type BetterWhen = "higher" | "lower";
+
+export type Attendance = { held: number, did_not_attend: number, cancelled: number, 
+/**
+ * Still planned (never recorded).
+ */
+planned: number, 
+/**
+ * did not attend / (held + did not attend), as a fraction (0.125 = 12.5%); `None` when
+ * there were neither.
+ */
+did_not_attend_rate: number | null, };
+
+export type CountRow = { key: string, label: string, count: number, };
+
+export type SessionsPerPerson = { 
+/**
+ * People seen (at least one held session).
+ */
+people: number, 
+/**
+ * Held sessions.
+ */
+sessions: number, 
+/**
+ * sessions / people; `None` when no one was seen.
+ */
+mean: number | null, 
+/**
+ * For each number of sessions someone had, how many people had it; ascending.
+ */
+distribution: Array<SessionsBucket>, };
+
+export type SessionsBucket = { sessions: number, people: number, };
+
+export type GpMessage = { standard: string, discharge_id: DischargeId, person_id: PersonId, discharged_on: string, to: GpMessageRecipients, 
+/**
+ * Consent to share with the GP was given, and not withdrawn, on the discharge date.
+ */
+consent_to_share_with_gp: boolean, patient: PatientIdentity, codes: Array<CodedEntry>, 
+/**
+ * `None` without consent: then only the codes go.
+ */
+shared: SharedDetails | null, };
+
+export type SnomedConcept = { code: string, term: string, };
+
+export type CodedEntry = { concept: SnomedConcept, date: string, 
+/**
+ * Why this code is sent.
+ */
+meaning: string, 
+/**
+ * The code is marked "(confirm)" in domain.md: check it against the SNOMED CT browser
+ * before it is filed.
+ */
+to_confirm: boolean, };
+
+export type Improvement = { "measure": "ons4", life_satisfaction: number, worthwhile: number, happiness: number, anxiety: number, } | { "measure": "swemwbs", metric_hundredths: number, } | { "measure": "ucla3", total: number, } | { "measure": "mycaw" } & MycawChange;
+
+export type MycawChange = { concern_1: number, concern_2: number | null, wellbeing: number, };
+
+export type MeasureOutcome = { measure: MeasureKind, baseline_on: string, baseline: MeasureScore, follow_up_on: string, follow_up: MeasureScore, 
+/**
+ * Positive means better (see kith-domain's `Improvement`).
+ */
+improvement: Improvement, };
+
+export type NeedsAndConcerns = { referral_received_on: string | null, referral_source: string | null, referral_reason: string | null, 
+/**
+ * The needs behind the referral, in words.
+ */
+needs: Array<string>, 
+/**
+ * What matters to the person, in their own words (each conversation of the episode).
+ */
+what_matters: Array<string>, 
+/**
+ * Concerns named in those conversations, in the person's words.
+ */
+concerns: Array<string>, };
+
+export type DischargeDetails = { reason: DischargeReason, reason_in_words: string, closing_summary: string, };
+
+export type SupportOffered = { sessions_held: number, sessions_did_not_attend: number, sessions_cancelled: number, 
+/**
+ * The plan's goals, in the person's words.
+ */
+goals: Array<string>, connections: Array<ConnectionOffered>, };
+
+export type ConnectionOffered = { service: string, category: string, 
+/**
+ * Signposted (gave information) or referred (made the contact).
+ */
+kind: ConnectionKind, status: ConnectionStatus, made_on: string, };
+
+export type GpMessageDemographics = { address: Address | null, phone: string | null, preferred_language: string | null, interpreter_needed: boolean, 
+/**
+ * In words: "large print", "hearing", ...
+ */
+accessibility_needs: Array<string>, };
+
+export type SharedDetails = { demographics: GpMessageDemographics, needs_and_concerns: NeedsAndConcerns, support_offered: SupportOffered, outcomes: Array<MeasureOutcome>, discharge: DischargeDetails, };
+
+export type GpMessageRecipients = { 
+/**
+ * The person's GP practice, as recorded.
+ */
+gp_practice: string | null, 
+/**
+ * The referrer: only with consent to share (`None` otherwise, and for self-referrals).
+ */
+referrer: Referrer | null, };
+
+export type PatientIdentity = { 
+/**
+ * 10 digits, no spaces.
+ */
+nhs_number: string | null, given_name: string, family_name: string, date_of_birth: string | null, };
+
+export type SubjectAccessExport = { exported_at: string, exported_by: UserId, person: HeldRecord<Person>, referrals: Array<ReferralWithHistory>, conversations: Array<HeldRecord<Conversation>>, care_plans: Array<HeldRecord<CarePlan>>, sessions: Array<HeldRecord<Session>>, 
+/**
+ * Every note and amendment, oldest first.
+ */
+notes: Array<NoteWithAmendments>, measures: Array<MeasureWithScore>, connections: Array<ConnectionWithService>, consent_history: Array<ConsentRecord>, concerns: Array<ConcernWithEvents>, discharges: Array<HeldRecord<Discharge>>, 
+/**
+ * Oldest first; the last row is this export's own.
+ */
+audit_trail: Array<AuditRow>, };
+
+export type HeldRecord<T> = { record: T, deleted_at: string | null, };
+
+export type MeasureWithScore = { measure: Measure, score: MeasureScore | null, };
+
+export type ConnectionWithService = { connection: Connection, deleted_at: string | null, service_name: string | null, service_category: ServiceCategory | null, };
+
+export type ConcernStep = { event: string, at: string, by: UserId, };
+
+export type ConcernWithEvents = { concern: Concern, deleted_at: string | null, events: Array<ConcernStep>, };
+
+export type ReferralWithHistory = { referral: Referral, deleted_at: string | null, history: Array<StatusChange>, };
+
+export type StatusChange = { from: ReferralStatus | null, to: ReferralStatus, changed_at: string, changed_by: UserId, };
+
+export type AuditRow = { at: string, user_id: UserId, 
+/**
+ * `read`, `create`, `update` or `delete`.
+ */
+action: string, record_kind: string, record_id: string, };
+
+export type NoteWithAmendments = { note: Note, amended_by: Array<NoteId>, };

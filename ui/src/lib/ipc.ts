@@ -36,7 +36,9 @@ import type {
   NewSession,
   Note,
   NoteId,
+  PeopleFilter,
   PersonId,
+  PersonListing,
   PersonRecord,
   PlanSuggestion,
   PossibleDuplicate,
@@ -220,3 +222,50 @@ export const escalateConcern = (concern_id: ConcernId, to_whom: string, referenc
   call<Concern>("escalate_concern", { concern_id, to_whom, reference });
 export const closeConcern = (concern_id: ConcernId, outcome: string) =>
   call<Concern>("close_concern", { concern_id, outcome });
+
+// ---- People ----
+
+/** The People list: typed words (names, NHS number, notes) and filters; at most 50. */
+export const peopleList = (filter: PeopleFilter) =>
+  call<PersonListing[]>("people_list", { filter });
+
+// ---- Supervision ----
+
+import type * as S from "./bindings";
+
+export const practiceRole = () => call<S.PracticeRole | null>("practice_role");
+/** Supervisors: records written or changed since they last marked them reviewed. */
+export const reviewQueue = () => call<S.ReviewQueue>("review_queue");
+export const markReviewed = (records: S.ReviewedRecord[]) =>
+  call<S.ReviewMark[]>("mark_reviewed", { records });
+/** Supervisors: an insert-only comment, synced to the person's link worker. */
+export const comment = (person_id: PersonId, about: S.CommentAbout, body: string) =>
+  call<S.Comment>("comment", { person_id, about, body });
+export const signOff = (record: S.SignedOffRecord, remark: string | null) =>
+  call<S.SignOff>("sign_off", { record, remark });
+export const caseloads = () => call<S.LinkWorkerCaseload[]>("caseloads");
+/** Same-field edits made on two laptops, with both values. */
+export const conflicts = () => call<S.ConflictView[]>("conflicts");
+export const resolveConflict = (id: string, keep: S.KeepValue) =>
+  call<null>("resolve_conflict", { id, keep });
+export const linkWorkers = () => call<S.LinkWorkerChoice[]>("link_workers");
+/** Supervisors: moves a person to another link worker (the old laptop loses them). */
+export const reassignPerson = (person_id: PersonId, to_link_worker: S.UserId) =>
+  call<null>("reassign_person", { person_id, to_link_worker });
+
+// ---- Outcomes and reports, the message back to the GP, subject access ----
+
+/** The figures for a date range (inclusive, "YYYY-MM-DD"). */
+export const report = (from: string, to: string) => call<S.Report>("report", { from, to });
+/** The same figures as CSV text. */
+export const reportCsv = (from: string, to: string) => call<string>("report_csv", { from, to });
+/** The discharge message to the GP and referrer; only codes go without consent to share. */
+export const dischargeMessage = (discharge_id: S.DischargeId) =>
+  call<S.GpMessage>("discharge_message", { discharge_id });
+export const dischargeMessageJson = (discharge_id: S.DischargeId) =>
+  call<string>("discharge_message_json", { discharge_id });
+/** Everything held about one person (the export itself is audited). */
+export const subjectAccessExport = (person_id: PersonId) =>
+  call<S.SubjectAccessExport>("subject_access_export", { person_id });
+export const subjectAccessJson = (person_id: PersonId) =>
+  call<string>("subject_access_json", { person_id });

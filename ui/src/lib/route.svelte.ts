@@ -12,7 +12,16 @@ export type Route =
   | { name: "visit"; personId: PersonId; sessionId: SessionId }
   | { name: "directory"; personId?: PersonId }
   | { name: "consent"; personId: PersonId }
-  | { name: "safeguarding"; personId: PersonId; concernId?: ConcernId };
+  | { name: "safeguarding"; personId: PersonId; concernId?: ConcernId }
+  | { name: "practice" }
+  | { name: "review" }
+  | { name: "caseloads" }
+  | { name: "conflicts" }
+  | { name: "questionnaire"; personId: PersonId }
+  | { name: "outcomes"; personId: PersonId }
+  | { name: "reports" }
+  | { name: "discharge"; personId: PersonId }
+  | { name: "subject-access"; personId: PersonId };
 
 export const router = $state<{ route: Route; history: Route[] }>({
   route: { name: "today" },

@@ -20,7 +20,7 @@ export const referralStatusWords: Record<B.ReferralStatus, string> = {
 };
 
 export const duplicateReasonWords: Record<B.DuplicateReason, string> = {
-  same_nhs_number: "Same nhs number",
+  same_nhs_number: "Same NHS number",
   same_name_and_date_of_birth: "Same name and date of birth",
 };
 
@@ -55,7 +55,7 @@ export const anxietyBandWords: Record<B.AnxietyBand, string> = {
 
 export const measureTimingWords: Record<B.MeasureTiming, string> = {
   baseline: "Baseline",
-  follow_up: "Follow up",
+  follow_up: "Follow-up",
 };
 
 export const consentDecisionWords: Record<B.ConsentDecision, string> = {
@@ -159,16 +159,16 @@ export const referralSourceWords: Record<Exclude<B.ReferralSource, { other: stri
   library: "Library",
   vcse: "Voluntary or community group (VCSE)",
   multidisciplinary_team: "Multidisciplinary team",
-  self_referral: "Self referral",
+  self_referral: "Self-referral",
 };
 
 export const needWords: Record<Exclude<B.Need, { other: string }>, string> = {
   loneliness: "Loneliness",
   housing: "Housing",
-  money_debt: "Money debt",
+  money_debt: "Money and debt",
   mental_wellbeing: "Mental wellbeing",
   physical_activity: "Physical activity",
-  long_term_condition: "Long term condition",
+  long_term_condition: "Long-term condition",
   carer_stress: "Carer stress",
   bereavement: "Bereavement",
   employment: "Employment",
@@ -192,6 +192,12 @@ export const dischargeReasonWords: Record<Exclude<B.DischargeReason, { other: st
   referred_elsewhere: "Referred elsewhere",
   moved_away: "Moved away",
   died: "Died",
+};
+
+export const personStatusWords: Record<B.PersonStatus, string> = {
+  referred: "Waiting for first contact",
+  active: "Active",
+  discharged: "Discharged or closed",
 };
 
 /** Words for a code that may be "other" with the worker's own text. */

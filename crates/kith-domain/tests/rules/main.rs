@@ -13,6 +13,7 @@ mod referral;
 mod safeguarding;
 mod serde_shapes;
 mod sessions;
+mod supervision;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 

@@ -457,3 +457,158 @@ fn baseline_and_follow_up_pairing() {
     );
     assert!(baseline_and_follow_up(&all, MeasureKind::Swemwbs).is_none());
 }
+
+#[test]
+fn swemwbs_table_has_one_row_for_each_raw_total_7_to_35_rising() {
+    let raws: Vec<u8> = DOMAIN_MD_SWEMWBS.iter().map(|(raw, _)| *raw).collect();
+    assert_eq!(raws, (7..=35).collect::<Vec<u8>>(), "29 rows, every raw total once");
+    let from_doc: Vec<u16> = DOMAIN_MD_SWEMWBS
+        .iter()
+        .map(|(_, metric)| metric.replace('.', "").parse().unwrap())
+        .collect();
+    assert_eq!(from_doc, SWEMWBS_METRIC_HUNDREDTHS, "the shipped table is domain.md's");
+    assert!(from_doc.windows(2).all(|pair| pair[0] < pair[1]), "metric rises with raw");
+    assert_eq!((SWEMWBS_RAW_MIN, SWEMWBS_RAW_MAX), (7, 35));
+}
+
+#[test]
+fn swemwbs_every_conversion_through_the_recorded_measure_and_any_mix_of_items() {
+    for (raw, metric) in DOMAIN_MD_SWEMWBS {
+        let hundredths: u16 = metric.replace('.', "").parse().unwrap();
+        // The same total spread the other way round (answers fill from the last item).
+        let mut items = swemwbs_answers_totalling(raw).items;
+        items.reverse();
+        let answers = MeasureAnswers::Swemwbs(SwemwbsAnswers { items });
+        match answers.score().unwrap() {
+            MeasureScore::Swemwbs(score) => {
+                assert_eq!((score.raw_total, score.metric_hundredths), (raw, hundredths));
+                assert!((score.metric - f64::from(hundredths) / 100.0).abs() < 1e-9);
+            }
+            other => panic!("raw {raw}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_measure_accepts_exactly_its_answer_scale() {
+    // domain.md: ONS4 0-10, SWEMWBS 1-5, UCLA-3 1-3, MYCaW 0-6.
+    let scales = [
+        (MeasureKind::Ons4, 0, 10),
+        (MeasureKind::Swemwbs, 1, 5),
+        (MeasureKind::Ucla3, 1, 3),
+        (MeasureKind::Mycaw, 0, 6),
+    ];
+    for (measure, min, max) in scales {
+        assert_eq!(measure.answer_range(), (min, max), "{measure:?}");
+    }
+    let with_every = |measure: MeasureKind, value: u8| -> MeasureAnswers {
+        match measure {
+            MeasureKind::Ons4 => MeasureAnswers::Ons4(Ons4Answers { items: [Some(value); 4] }),
+            MeasureKind::Swemwbs => {
+                MeasureAnswers::Swemwbs(SwemwbsAnswers { items: [Some(value); 7] })
+            }
+            MeasureKind::Ucla3 => MeasureAnswers::Ucla3(Ucla3Answers { items: [Some(value); 3] }),
+            MeasureKind::Mycaw => MeasureAnswers::Mycaw(mycaw(
+                &[("sleep", Some(value)), ("money", Some(value))],
+                Some(value),
+            )),
+        }
+    };
+    for (measure, min, max) in scales {
+        for value in 0..=12u8 {
+            let answers = with_every(measure, value);
+            let inside = (min..=max).contains(&value);
+            assert_eq!(answers.validate().is_ok(), inside, "{measure:?} {value}");
+            assert_eq!(answers.score().is_ok(), inside, "{measure:?} {value}");
+            if !inside {
+                assert!(
+                    matches!(
+                        answers.score(),
+                        Err(DomainError::AnswerOutOfRange { item: 1, min: m, max: x, .. })
+                            if (m, x) == (min, max)
+                    ),
+                    "{measure:?} {value}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn ucla3_every_combination_of_answers() {
+    for first in 1..=3u8 {
+        for second in 1..=3u8 {
+            for third in 1..=3u8 {
+                let total = first + second + third;
+                let score = Ucla3Answers { items: [Some(first), Some(second), Some(third)] }
+                    .score()
+                    .unwrap();
+                assert_eq!(score, Ucla3Score { total, lonely: total >= 6 });
+            }
+        }
+    }
+    assert_eq!(UCLA3_LONELY_FROM, 6);
+}
+
+#[test]
+fn ons4_anxiety_is_reversed_in_the_change_and_items_never_summed() {
+    let ons4 = |items: [u8; 4]| MeasureAnswers::Ons4(Ons4Answers { items: items.map(Some) });
+    for before in 0..=10u8 {
+        for after in [0u8, 5, 10] {
+            let change = improvement(&ons4([before; 4]), &ons4([after; 4])).unwrap();
+            let rise = i8::try_from(i16::from(after) - i16::from(before)).unwrap();
+            assert_eq!(
+                change,
+                Improvement::Ons4 {
+                    life_satisfaction: rise,
+                    worthwhile: rise,
+                    happiness: rise,
+                    anxiety: -rise
+                },
+                "{before} -> {after}"
+            );
+        }
+    }
+    let json = serde_json::to_value(ons4([1, 2, 3, 3]).score().unwrap()).unwrap();
+    assert_eq!(json["life_satisfaction"]["value"], 1);
+    assert_eq!(json["anxiety"]["band"], "low");
+    assert!(json.get("total").is_none());
+}
+
+#[test]
+fn no_change_is_computed_from_an_incomplete_questionnaire() {
+    let cases = [
+        (
+            MeasureAnswers::Ons4(Ons4Answers { items: [Some(5); 4] }),
+            MeasureAnswers::Ons4(Ons4Answers { items: [Some(5), Some(5), Some(5), None] }),
+            MeasureKind::Ons4,
+            vec![4],
+        ),
+        (
+            MeasureAnswers::Swemwbs(SwemwbsAnswers { items: [Some(3); 7] }),
+            MeasureAnswers::Swemwbs(SwemwbsAnswers {
+                items: [None, Some(3), Some(3), Some(3), Some(3), Some(3), None],
+            }),
+            MeasureKind::Swemwbs,
+            vec![1, 7],
+        ),
+        (
+            MeasureAnswers::Ucla3(Ucla3Answers { items: [Some(2); 3] }),
+            MeasureAnswers::Ucla3(Ucla3Answers { items: [None; 3] }),
+            MeasureKind::Ucla3,
+            vec![1, 2, 3],
+        ),
+        (
+            MeasureAnswers::Mycaw(mycaw(&[("sleep", Some(4))], Some(4))),
+            MeasureAnswers::Mycaw(mycaw(&[("sleep", None)], Some(2))),
+            MeasureKind::Mycaw,
+            vec![1],
+        ),
+    ];
+    for (complete, incomplete, measure, missing) in cases {
+        let expected = DomainError::IncompleteQuestionnaire { measure, missing };
+        assert_eq!(incomplete.score(), Err(expected.clone()), "{measure:?}");
+        assert_eq!(improvement(&complete, &incomplete), Err(expected.clone()), "{measure:?}");
+        assert_eq!(improvement(&incomplete, &complete), Err(expected), "{measure:?}");
+    }
+}

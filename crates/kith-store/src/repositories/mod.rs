@@ -12,7 +12,9 @@ pub(crate) mod outbox;
 mod people;
 mod referrals;
 mod safeguarding;
+mod supervision;
 
 pub use drafts::Draft;
 pub use referrals::ReferralStatusChange;
 pub use safeguarding::ConcernEvent;
+pub use supervision::{QueuedRecord, ReviewQueueEntry};

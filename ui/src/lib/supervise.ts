@@ -1,0 +1,160 @@
+// Supervision in words: names of link workers, what each review item is, which records can be
+// signed off, the caseload guidance bar, and when a conflicting value was written.
+import type {
+  CaseloadBand,
+  CommentAbout,
+  LinkWorkerCaseload,
+  LinkWorkerChoice,
+  ReviewedRecord,
+  ReviewQueue,
+  SignedOffRecord,
+  UserId,
+} from "./bindings";
+
+/** The heading of a queue group whose people are assigned to no one. */
+export const NOT_ASSIGNED = "Not assigned";
+
+/** A link worker's name: their account name, or plain words when it is not known here. */
+export function workerName(
+  id: UserId | null,
+  workers: readonly LinkWorkerChoice[],
+  unknown = "A link worker",
+): string {
+  if (id === null) return NOT_ASSIGNED;
+  return workers.find((worker) => worker.user_id === id)?.username ?? unknown;
+}
+
+/** Who wrote a queued record: a link worker's name, or "someone at the practice". */
+export function authorName(id: UserId | null, workers: readonly LinkWorkerChoice[]): string {
+  if (id === null) return "Not recorded";
+  return workerName(id, workers, "Someone at the practice");
+}
+
+const KIND_WORDS: Record<ReviewedRecord["kind"], string> = {
+  person: "Personal details",
+  note: "Note",
+  care_plan: "Care plan",
+  discharge: "Discharge",
+  session: "Session",
+};
+
+/** What a queued record is, in one or two words. */
+export function reviewKindWords(record: ReviewedRecord): string {
+  return KIND_WORDS[record.kind];
+}
+
+/** A stable key for a record in lists ("note:0192…"). */
+export function recordKey(record: ReviewedRecord): string {
+  return `${record.kind}:${record.id}`;
+}
+
+/** Plans and discharges can be signed off; other records cannot. */
+export function signOffTarget(record: ReviewedRecord): SignedOffRecord | null {
+  if (record.kind === "care_plan") return { kind: "care_plan", id: record.id };
+  if (record.kind === "discharge") return { kind: "discharge", id: record.id };
+  return null;
+}
+
+/** What a comment on a queued record is about (the person's details: the person). */
+export function commentAboutRecord(record: ReviewedRecord): CommentAbout {
+  switch (record.kind) {
+    case "person":
+      return { kind: "person" };
+    case "note":
+      return { kind: "note", id: record.id };
+    case "care_plan":
+      return { kind: "care_plan", id: record.id };
+    case "discharge":
+      return { kind: "discharge", id: record.id };
+    case "session":
+      return { kind: "session", id: record.id };
+  }
+}
+
+/** "1 record" / "3 records". */
+export function countWords(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** The queue without the records just marked reviewed (people left with none drop out). */
+export function withoutReviewed(queue: ReviewQueue, reviewed: readonly ReviewedRecord[]): ReviewQueue {
+  const gone = new Set(reviewed.map(recordKey));
+  const people = new Set(
+    reviewed.filter((record) => record.kind === "person").map((record) => record.id),
+  );
+  let removed = 0;
+  const groups = queue.groups
+    .map((group) => ({
+      ...group,
+      people: group.people
+        .map((person) => {
+          const wholePerson = people.has(person.person_id);
+          const items = wholePerson
+            ? []
+            : person.items.filter((item) => !gone.has(recordKey(item.record)));
+          const dropped = wholePerson ? person.waiting : person.items.length - items.length;
+          removed += dropped;
+          return { ...person, items, waiting: Math.max(0, person.waiting - dropped) };
+        })
+        .filter((person) => person.items.length > 0),
+    }))
+    .filter((group) => group.people.length > 0);
+  return { groups, waiting: Math.max(0, queue.waiting - removed) };
+}
+
+// ---- Caseloads ----
+
+const BAND_WORDS: Record<CaseloadBand, string> = {
+  below_guidance: "Below the guidance",
+  within_guidance: "Within the guidance",
+  above_guidance: "Above the guidance",
+  well_above_guidance: "Well above the guidance",
+};
+
+/** The caseload band in words, e.g. "Within the guidance". */
+export function bandWords(band: CaseloadBand): string {
+  return BAND_WORDS[band];
+}
+
+/** One sentence for the caseload against the yearly guidance, for everyone (not only sight). */
+export function guidanceSentence(caseload: LinkWorkerCaseload): string {
+  const started = countWords(caseload.people_started_in_last_year, "person", "people");
+  const range = `${caseload.guidance_min_per_year}–${caseload.guidance_max_per_year}`;
+  return `${started} started in the last 12 months; the guidance is ${range} a year.`;
+}
+
+/** Where things sit on the guidance bar, as percentages of its width. */
+export type GuidanceBar = { value: number; rangeStart: number; rangeEnd: number };
+
+/**
+ * The bar's scale runs from 0 to 1.4 × the top of the guidance (350 for 250), or a little past
+ * the caseload when it is larger, so the guidance range keeps its place.
+ */
+export function guidanceBar(caseload: LinkWorkerCaseload): GuidanceBar {
+  const max = Math.max(caseload.guidance_max_per_year * 1.4, caseload.people_started_in_last_year * 1.1, 1);
+  const percent = (value: number) => Math.round((Math.max(0, value) / max) * 1000) / 10;
+  return {
+    value: percent(caseload.people_started_in_last_year),
+    rangeStart: percent(caseload.guidance_min_per_year),
+    rangeEnd: percent(caseload.guidance_max_per_year),
+  };
+}
+
+// ---- Times ----
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** An RFC 3339 time → "9 Mar 2025 at 14:05" in this laptop's time zone. */
+export function dateTimeWords(rfc3339: string): string {
+  const date = new Date(rfc3339);
+  if (Number.isNaN(date.getTime())) return rfc3339;
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()} at ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** "2025-03-09" → "9 Mar 2025"; anything else is shown as it came. */
+export function dayWords(isoDate: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  const month = match ? MONTHS[Number(match[2]) - 1] : undefined;
+  return match && month ? `${Number(match[3])} ${month} ${match[1]}` : isoDate;
+}
