@@ -71,8 +71,8 @@ use std::collections::BTreeSet;
 use ts_rs::{TypeVisitor, TS};
 
 /// The TypeScript declarations of every type that crosses the IPC boundary and of every type
-/// they use, each once, in a stable order (the roots as listed, each followed by what it
-/// needs that was not declared before).
+/// they use, each once, sorted by name (ts-rs visits dependencies in an order that can change
+/// from one build to the next).
 ///
 /// Each entry is `(type name, declaration)`, e.g. `("AppStatus", "type AppStatus = { ... };")`.
 pub fn ipc_bindings() -> Vec<(String, String)> {
@@ -130,7 +130,9 @@ pub fn ipc_bindings() -> Vec<(String, String)> {
     collect.visit::<Report>();
     collect.visit::<GpMessage>();
     collect.visit::<SubjectAccessExport>();
-    collect.declarations
+    let mut declarations = collect.declarations;
+    declarations.sort_by(|left, right| left.0.cmp(&right.0));
+    declarations
 }
 
 /// Walks the IPC types and collects each named type's declaration once.

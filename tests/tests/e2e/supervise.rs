@@ -567,3 +567,64 @@ async fn a_supervisor_resolves_a_conflict_for_everyone_and_moves_a_person_to_ano
     })
     .await
 }
+
+/// A practice whose supervisor (a laptop in the test) has set it up and made an invite code.
+fn seed_invite() -> anyhow::Result<String> {
+    let supervisor_name = practice("dr.okoro", &["lee.tran"])?;
+    let dir = tempfile::tempdir()?;
+    let mut supervisor = laptop(dir.path())?;
+    supervisor.set_up_practice(&sign_in(&supervisor_name)?)?;
+    Ok(supervisor.create_invite()?.code)
+}
+
+#[tokio::test]
+async fn a_link_worker_joins_the_practice_from_the_app_with_an_invite_code() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let code = std::thread::spawn(seed_invite)
+            .join()
+            .map_err(|_| anyhow::anyhow!("seeding the practice panicked"))??;
+        let window = crate::launch_unlocked(|_| Ok(())).await?;
+        window
+            .wait_for_text(
+                "[data-testid=sync-headline]",
+                "Not connected to a practice server — everything is saved on this laptop.",
+            )
+            .await?;
+        window.click_text("Join a practice").await?;
+        window.wait_for_text("h1", "Practice server").await?;
+
+        // A short code is refused on the laptop, with what is wrong.
+        window.fill("#server-address", &server()?.address).await?;
+        window.fill("#username", "lee.tran").await?;
+        window.fill("#server-password", PASSWORD).await?;
+        window.fill("#device-name", "Lee's laptop").await?;
+        window.fill("#invite-code", "ABCD-EFGH").await?;
+        window.click("form button[type=submit]").await?;
+        window
+            .wait_for_text("#invite-code-error", "An invite code has 24 characters; this has 8.")
+            .await?;
+        window.screenshot("practice-join").await?;
+        window.check_accessibility("joining a practice").await?;
+
+        // The right code joins; the password field is never kept.
+        window.fill("#server-password", PASSWORD).await?;
+        window.fill("#invite-code", &code).await?;
+        window.click("form button[type=submit]").await?;
+        window.element("[data-testid=sync-details]").await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = window.page_text().await?;
+            if text.contains("Online and up to date.") {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("the joined laptop never showed a finished sync; the page said {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        window.screenshot("practice-joined").await?;
+        window.check_accessibility("the practice server, joined").await?;
+        window.close().await
+    })
+    .await
+}
