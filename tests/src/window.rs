@@ -105,7 +105,7 @@ pub struct AppWindow {
     driver: Owned,
     xvfb: Owned,
     data_dir: tempfile::TempDir,
-    _webview_home: tempfile::TempDir,
+    webview_home: tempfile::TempDir,
     /// When the WebDriver session was requested, i.e. when the app was launched.
     pub launched_at: Instant,
 }
@@ -149,6 +149,8 @@ impl AppWindow {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", format!(":{display}"))
             .env("KITH_DATA_DIR", data_dir.path())
+            // Where the webview saves a download without asking: keep it out of the checkout.
+            .current_dir(webview_home.path())
             .env("XDG_DATA_HOME", webview_home.path().join("data"))
             .env("XDG_CACHE_HOME", webview_home.path().join("cache"))
             .env("XDG_CONFIG_HOME", webview_home.path().join("config"))
@@ -187,19 +189,18 @@ impl AppWindow {
         .context("timed out starting a WebDriver session with the app")?
         .context("starting a WebDriver session with the app")?;
 
-        Ok(AppWindow {
-            client: Some(client),
-            driver,
-            xvfb,
-            data_dir,
-            _webview_home: webview_home,
-            launched_at,
-        })
+        Ok(AppWindow { client: Some(client), driver, xvfb, data_dir, webview_home, launched_at })
     }
 
     /// The WebDriver session.
     pub fn client(&self) -> anyhow::Result<&Client> {
         self.client.as_ref().ok_or_else(|| anyhow!("the session is closed"))
+    }
+
+    /// The app's working directory: private to this window, where the webview saves a
+    /// download without asking.
+    pub fn working_dir(&self) -> &Path {
+        self.webview_home.path()
     }
 
     /// The app's data directory (`KITH_DATA_DIR`), empty at launch.

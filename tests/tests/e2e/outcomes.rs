@@ -10,7 +10,9 @@ use kith_core::{Intake, Kith, NewConversation, NewDischarge, NewMeasure, Timelin
 use kith_domain::consent::{ConsentDecision, ConsentKind};
 use kith_domain::conversation::ConversationSetting;
 use kith_domain::discharge::DischargeReason;
-use kith_domain::measures::{MeasureAnswers, MeasureTiming, Ucla3Answers};
+use kith_domain::measures::{
+    MeasureAnswers, MeasureTiming, MycawAnswers, MycawConcern, Ons4Answers, Ucla3Answers,
+};
 use kith_domain::person::NewPerson;
 use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
 use kith_domain::PersonId;
@@ -229,6 +231,18 @@ async fn a_baseline_and_a_follow_up_show_as_a_chart_with_its_table_and_an_incomp
         window.wait_for_text("[data-testid=answered-count]", "0 of 7 answered").await?;
         window.check_accessibility("questionnaire-swemwbs").await?;
         screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-swemwbs").await?;
+        window.click("#measure-kind-ons4").await?;
+        window.wait_for_text("[data-testid=answered-count]", "0 of 4 answered").await?;
+        window.click("#ons4-q4-answer-0").await?;
+        window.wait_for_text("[data-testid=answered-count]", "1 of 4 answered").await?;
+        window.check_accessibility("questionnaire-ons4").await?;
+        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-ons4").await?;
+        window.click("#measure-kind-mycaw").await?;
+        window.wait_for_text("[data-testid=answered-count]", "0 of 2 answered").await?;
+        window.click_text("Add a second concern").await?;
+        window.wait_for_text("[data-testid=answered-count]", "0 of 3 answered").await?;
+        window.check_accessibility("questionnaire-mycaw").await?;
+        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-mycaw").await?;
         let follow_up = record_ucla3(&window, [2, 2, 1]).await?;
         assert!(follow_up.contains("5 of 9"), "{follow_up}");
         assert_eq!(measures(&open_store(window.data_dir())?)?, 2);
@@ -320,8 +334,8 @@ async fn the_report_for_a_range_shows_the_seeded_referrals_and_offers_the_csv() 
         );
 
         // Download through a blob: link. The webview saves it without asking, into the app's
-        // working directory (here the test's): the file must hold exactly the CSV shown.
-        let downloads = std::env::current_dir()?;
+        // working directory (here a private one): the file must hold exactly the CSV shown.
+        let downloads = window.working_dir().to_owned();
         let is_report = |path: &Path| {
             path.file_name()
                 .and_then(|name| name.to_str())
@@ -477,6 +491,29 @@ async fn with_consent_the_gp_message_carries_needs_support_outcomes_and_the_summ
             seed_conversation(kith, person_id, 90)?;
             seed_ucla3(kith, person_id, MeasureTiming::Baseline, 90, [3, 3, 3])?;
             seed_ucla3(kith, person_id, MeasureTiming::FollowUp, 3, [2, 1, 2])?;
+            let measure = |timing, days, answers| {
+                kith.record_measure(NewMeasure {
+                    person_id,
+                    timing,
+                    taken_on: before(days),
+                    answers,
+                })
+            };
+            let ons4 =
+                |items: [u8; 4]| MeasureAnswers::Ons4(Ons4Answers { items: items.map(Some) });
+            measure(MeasureTiming::Baseline, 90, ons4([4, 5, 3, 8]))?;
+            measure(MeasureTiming::FollowUp, 3, ons4([7, 6, 6, 3]))?;
+            let mycaw = |concern: u8, wellbeing: u8| {
+                MeasureAnswers::Mycaw(MycawAnswers {
+                    concerns: vec![MycawConcern {
+                        in_own_words: "Going out on my own".to_owned(),
+                        rating: Some(concern),
+                    }],
+                    wellbeing: Some(wellbeing),
+                })
+            };
+            measure(MeasureTiming::Baseline, 90, mycaw(5, 4))?;
+            measure(MeasureTiming::FollowUp, 3, mycaw(2, 2))?;
             kith.discharge(NewDischarge {
                 person_id,
                 referral_id: None,
@@ -512,6 +549,98 @@ async fn with_consent_the_gp_message_carries_needs_support_outcomes_and_the_summ
         assert!(!message.contains("Only the codes will be sent"), "{message}");
         window.check_accessibility("gp-message-shared").await?;
         screenshot_at(&window, "#needs-title", "outcomes-gp-message-shared").await?;
+
+        // The chart of change for every measure taken, each ONS4 item with its band.
+        window.click_text("Back to the record").await?;
+        window.click("[data-testid=open-outcomes]").await?;
+        window.wait_for_text("h1", "Change over time").await?;
+        let anxiety = "[data-testid=row-ons4-anxiety]";
+        assert_eq!(
+            text(&window, &format!("{anxiety} [data-testid=baseline-value]")).await?,
+            "8 (high)"
+        );
+        assert_eq!(
+            text(&window, &format!("{anxiety} [data-testid=follow-up-value]")).await?,
+            "3 (low)"
+        );
+        assert_eq!(
+            text(&window, &format!("{anxiety} [data-testid=change-value]")).await?,
+            "Better by 5"
+        );
+        let happiness = "[data-testid=row-ons4-happiness] [data-testid=change-value]";
+        assert_eq!(text(&window, happiness).await?, "Better by 3");
+        let concern = text(&window, "[data-testid=row-mycaw-concern_1]").await?;
+        assert!(
+            concern.contains("Going out on my own") && concern.contains("Better by 3"),
+            "{concern}"
+        );
+        window.check_accessibility("outcomes-chart-all").await?;
+        screenshot_from_top(&window, "outcomes-chart-ons4").await?;
+        screenshot_at(&window, "[data-testid=change-mycaw]", "outcomes-chart-mycaw").await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_large_oruk_file_imports_the_good_rows_and_lists_each_bad_one_with_its_reason(
+) -> anyhow::Result<()> {
+    within_time_limit(async {
+        // The sample directory twenty times over (fresh ids), plus two bad rows.
+        let sample = std::fs::read_to_string(
+            kith_tests::window::repository_root().join("assets/directory/oruk-sample.json"),
+        )?;
+        let services: Vec<serde_json::Value> = serde_json::from_str(&sample)?;
+        let mut rows = Vec::new();
+        for copy in 0..20 {
+            for service in &services {
+                let mut service = service.clone();
+                let id = format!("00000000-0000-4000-8000-{:012x}", rows.len() + 1);
+                service["id"] = serde_json::Value::String(id);
+                let name = service["name"].as_str().unwrap_or_default().to_owned();
+                service["name"] = serde_json::Value::String(format!("{name} ({copy})"));
+                rows.push(service);
+            }
+        }
+        let good = rows.len();
+        rows.push(serde_json::json!({ "id": "no-name-here", "description": "Missing its name" }));
+        rows.push(serde_json::json!("not a service at all"));
+        let folder = tempfile::tempdir()?;
+        let file = folder.path().join("large-directory.json");
+        std::fs::write(&file, serde_json::to_vec(&rows)?)?;
+        let size = std::fs::metadata(&file)?.len();
+
+        let window = launch_unlocked(|_| Ok(())).await?;
+        window.click("[data-testid=nav-directory]").await?;
+        window.wait_for_text("h1", "Community directory").await?;
+        let started = std::time::Instant::now();
+        window.element("#directory-file").await?.send_keys(&file.display().to_string()).await?;
+        // A large file shows its progress: reading it, then importing.
+        let busy = window
+            .wait_for_element_text("[data-testid=import-reading], [data-testid=import-busy]")
+            .await?;
+        assert!(busy.starts_with("Reading") || busy.starts_with("Importing…"), "{busy}");
+        let summary = window.wait_for_element_text("[data-testid=import-result]").await?;
+        println!(
+            "imported a {size}-byte ORUK file of {} rows in {:?}",
+            good + 2,
+            started.elapsed()
+        );
+        let start: String = summary.chars().take(300).collect();
+        assert!(summary.contains(&format!("Added {good} services")), "{start}");
+        assert!(summary.contains("2 left out"), "{start}");
+        window.click("[data-testid=import-result] summary").await?;
+        let reasons = window
+            .client()?
+            .find_all(fantoccini::Locator::Css("[data-testid=import-result] li"))
+            .await?;
+        assert_eq!(reasons.len(), 2, "each bad row is listed once");
+        for reason in reasons {
+            let words = reason.text().await?;
+            assert!(words.len() > 10, "a rejected row without its reason: {words:?}");
+        }
+        window.check_accessibility("directory-import").await?;
+        window.screenshot("outcomes-directory-import").await?;
         window.close().await
     })
     .await
