@@ -569,8 +569,9 @@ async fn a_supervisor_resolves_a_conflict_for_everyone_and_moves_a_person_to_ano
 }
 
 /// A practice whose supervisor (a laptop in the test) has set it up and made an invite code.
+/// Usernames are unique across the shared server: this story's are its own.
 fn seed_invite() -> anyhow::Result<String> {
-    let supervisor_name = practice("dr.okoro", &["lee.tran"])?;
+    let supervisor_name = practice("dr.mensah", &["lee.tran"])?;
     let dir = tempfile::tempdir()?;
     let mut supervisor = laptop(dir.path())?;
     supervisor.set_up_practice(&sign_in(&supervisor_name)?)?;
