@@ -596,6 +596,17 @@ fn check_arrived(practice: &BenchPractice, what: &str) -> Result<String> {
     Ok(counts.join(", "))
 }
 
+/// Opens the supervisor's laptop after its initial pull and builds the review queue (the
+/// whole practice is waiting): its time, and how many records are in it.
+fn time_review_queue(practice: &BenchPractice) -> Result<(f64, usize)> {
+    let store =
+        Profile::unlock_with_recovery_key(&practice.supervisor.dir, &practice.supervisor.recovery)?;
+    let reviewer = store.current_user().context("the supervisor's laptop has a user")?;
+    let started = Instant::now();
+    let queue = store.review_queue(reviewer, kith_core::REVIEW_ITEMS_PER_PERSON)?;
+    Ok((started.elapsed().as_secs_f64(), queue.len()))
+}
+
 fn practice_shape() -> (PracticeShape, &'static str) {
     if std::env::var("KITH_BENCH_FULL").is_ok_and(|value| value == "1") {
         (PracticeShape::full(), "full (KITH_BENCH_FULL=1)")
@@ -670,6 +681,12 @@ fn orchestrate() -> Result<()> {
         run_phase("practice initial pull", &server_dir, &generated, &generated.supervisor, false)?;
     let arrived = check_arrived(&generated, "practice")?;
     println!("    arrived and integrity_check ok: {arrived}");
+    let (queue_seconds, waiting_records) = time_review_queue(&generated)?;
+    println!(
+        "    supervisor's fresh laptop: practice pulled in {:.2} s, then the review queue ({waiting_records} records waiting) built in {queue_seconds:.2} s: {:.2} s in all",
+        practice_pull.seconds("pull_s"),
+        practice_pull.seconds("pull_s") + queue_seconds
+    );
 
     let worker =
         Profile::unlock_with_recovery_key(&bulk.link_worker.dir, &bulk.link_worker.recovery)?;
