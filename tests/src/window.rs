@@ -292,6 +292,36 @@ impl AppWindow {
         Ok(path)
     }
 
+    /// Checks that at 1024×768 (the smallest supported size) nothing makes the page scroll
+    /// sideways, then saves a screenshot from the top, as the worker first sees the screen.
+    pub async fn screenshot_from_top(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let client = self.client()?;
+        client.set_window_size(1024, 768).await?;
+        let fits = client
+            .execute(
+                "window.scrollTo(0, 0);
+                 return document.documentElement.scrollWidth <= window.innerWidth;",
+                vec![],
+            )
+            .await?;
+        anyhow::ensure!(
+            fits == serde_json::Value::Bool(true),
+            "{name} scrolls sideways at 1024×768"
+        );
+        self.screenshot(name).await
+    }
+
+    /// Scrolls the element matching `css` to the top of the window and saves a screenshot.
+    pub async fn screenshot_at(&self, css: &str, name: &str) -> anyhow::Result<PathBuf> {
+        self.client()?
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await?;
+        self.screenshot(name).await
+    }
+
     /// Clicks the first element matching `css` once it exists.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.element(css).await?.click().await.with_context(|| format!("clicking `{css}`"))?;

@@ -117,36 +117,6 @@ async fn value_of(window: &AppWindow, css: &str) -> anyhow::Result<String> {
     Ok(window.element(css).await?.prop("value").await?.unwrap_or_default())
 }
 
-/// A screenshot of the screen from its top, as the worker first sees it, after checking that
-/// at 1024×768 (the smallest supported size) nothing makes the page scroll sideways.
-async fn screenshot_from_top(window: &AppWindow, name: &str) -> anyhow::Result<()> {
-    window.client()?.set_window_size(1024, 768).await?;
-    let fits = window
-        .client()?
-        .execute(
-            "window.scrollTo(0, 0);
-             return document.documentElement.scrollWidth <= window.innerWidth;",
-            vec![],
-        )
-        .await?;
-    assert_eq!(fits, true, "{name} scrolls sideways at 1024×768");
-    window.screenshot(name).await?;
-    Ok(())
-}
-
-/// A screenshot with the element matching `css` scrolled to the top of the window.
-async fn screenshot_at(window: &AppWindow, css: &str, name: &str) -> anyhow::Result<()> {
-    window
-        .client()?
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView();",
-            vec![serde_json::Value::String(css.to_owned())],
-        )
-        .await?;
-    window.screenshot(name).await?;
-    Ok(())
-}
-
 async fn count(window: &AppWindow, css: &str) -> anyhow::Result<usize> {
     Ok(window.client()?.find_all(Locator::Css(css)).await?.len())
 }
@@ -180,8 +150,8 @@ async fn a_conversation_keeps_what_matters_in_the_persons_own_words() -> anyhow:
         window.click("#barrier-other").await?;
         window.fill("#other-barrier", "Her knee on the stairs").await?;
         window.check_accessibility("conversation").await?;
-        screenshot_from_top(&window, "care-conversation").await?;
-        screenshot_at(&window, "#area-mental_wellbeing", "care-conversation-concerns").await?;
+        window.screenshot_from_top("care-conversation").await?;
+        window.screenshot_at("#area-mental_wellbeing", "care-conversation-concerns").await?;
 
         window.click_text("Save conversation").await?;
         // Back on the record.
@@ -237,7 +207,7 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         window.click_text("Save as draft").await?;
         let summary = window.wait_for_element_text("[data-testid=error-summary]").await?;
         assert!(summary.contains("Say why this plan has 14 sessions"), "{summary}");
-        screenshot_from_top(&window, "care-plan-reason").await?;
+        window.screenshot_from_top("care-plan-reason").await?;
 
         window.fill("#sessions", "8").await?;
         let reason_fields = count(&window, "#sessions-reason").await?;
@@ -245,14 +215,14 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(count(&window, "[id^=session-date-]").await?, 8);
         window.check_accessibility("plan editor").await?;
-        screenshot_from_top(&window, "care-plan-editor").await?;
-        screenshot_at(&window, "#sessions", "care-plan-editor-sessions").await?;
+        window.screenshot_from_top("care-plan-editor").await?;
+        window.screenshot_at("#sessions", "care-plan-editor-sessions").await?;
 
         window.click_text("Save as draft").await?;
         window.wait_for_text("h1", "Agree the plan with Doreen").await?;
         window.wait_for_text("[data-testid=plan-status]", "Draft").await?;
         window.check_accessibility("plan agreement").await?;
-        screenshot_from_top(&window, "care-plan-agree").await?;
+        window.screenshot_from_top("care-plan-agree").await?;
         window.click_text("Agree with Doreen").await?;
         window.wait_for_text("h1", "Doreen's plan").await?;
         window.wait_for_text("[data-testid=plan-status]", "Active").await?;
@@ -260,7 +230,7 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         // Only the next session can be started from here.
         assert_eq!(count(&window, "[data-testid=start-visit]").await?, 1);
         window.check_accessibility("plan").await?;
-        screenshot_from_top(&window, "care-plan-active").await?;
+        window.screenshot_from_top("care-plan-active").await?;
 
         let kith = open_store(window.data_dir())?;
         let person_id = kith
@@ -301,10 +271,10 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         assert!(print_rules.contains("#app > :not(main)"), "{print_rules}");
         assert!(print_rules.contains(".no-print"), "{print_rules}");
         window.check_accessibility("plan print view").await?;
-        screenshot_from_top(&window, "care-plan-print").await?;
+        window.screenshot_from_top("care-plan-print").await?;
         window.click("#large-print").await?;
         window.element("[data-testid=plan-document].large-print").await?;
-        screenshot_from_top(&window, "care-plan-print-large").await?;
+        window.screenshot_from_top("care-plan-print-large").await?;
         window.close().await
     })
     .await
@@ -346,7 +316,7 @@ async fn a_visit_is_saved_as_typed_survives_a_crash_and_is_recorded_with_its_not
         assert_eq!(saved.draft.note, format!("{notes}\n\nNext steps:\n{next_steps}"));
         drop(kith);
         window.check_accessibility("visit mode").await?;
-        screenshot_from_top(&window, "care-visit").await?;
+        window.screenshot_from_top("care-visit").await?;
 
         // A crash: the files as they are on disk now, with the app still running.
         let crash = tempfile::Builder::new().prefix("kith-e2e-crash-").tempdir()?;
@@ -367,7 +337,7 @@ async fn a_visit_is_saved_as_typed_survives_a_crash_and_is_recorded_with_its_not
         assert_eq!(value_of(&window, "#duration").await?, "50");
         let held = window.element("#outcome-held").await?.prop("checked").await?;
         assert_eq!(held.as_deref(), Some("true"));
-        screenshot_from_top(&window, "care-visit-restored").await?;
+        window.screenshot_from_top("care-visit-restored").await?;
 
         window.click_text("Finish visit").await?;
         window.element("[data-testid=record-banner], [data-testid=person-banner]").await?;
@@ -434,7 +404,7 @@ async fn amending_a_note_adds_a_correction_and_keeps_the_original() -> anyhow::R
         let corrects = window.wait_for_element_text("[data-testid=corrects]").await?;
         assert!(corrects.starts_with("Corrects"), "{corrects}");
         window.check_accessibility("record with an amended note").await?;
-        screenshot_at(&window, "[data-testid=note]", "care-note-amended").await?;
+        window.screenshot_at("[data-testid=note]", "care-note-amended").await?;
 
         let kith = open_store(window.data_dir())?;
         let person_id = kith

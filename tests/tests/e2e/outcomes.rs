@@ -117,35 +117,6 @@ async fn open_record(window: &AppWindow, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks nothing scrolls sideways at 1024×768, then saves a screenshot from the top.
-async fn screenshot_from_top(window: &AppWindow, name: &str) -> anyhow::Result<()> {
-    window.client()?.set_window_size(1024, 768).await?;
-    let fits = window
-        .client()?
-        .execute(
-            "window.scrollTo(0, 0);
-             return document.documentElement.scrollWidth <= window.innerWidth;",
-            vec![],
-        )
-        .await?;
-    assert_eq!(fits, true, "{name} scrolls sideways at 1024×768");
-    window.screenshot(name).await?;
-    Ok(())
-}
-
-/// Scrolls the element matching `css` to the top of the window and saves a screenshot.
-async fn screenshot_at(window: &AppWindow, css: &str, name: &str) -> anyhow::Result<()> {
-    window
-        .client()?
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView();",
-            vec![serde_json::Value::String(css.to_owned())],
-        )
-        .await?;
-    window.screenshot(name).await?;
-    Ok(())
-}
-
 async fn attr(window: &AppWindow, css: &str, name: &str) -> anyhow::Result<String> {
     Ok(window.element(css).await?.attr(name).await?.unwrap_or_default())
 }
@@ -211,13 +182,13 @@ async fn a_baseline_and_a_follow_up_show_as_a_chart_with_its_table_and_an_incomp
         };
         assert_eq!(measures(&store)?, 0, "an incomplete questionnaire was saved");
         window.check_accessibility("questionnaire-incomplete").await?;
-        screenshot_from_top(&window, "outcomes-questionnaire-incomplete").await?;
+        window.screenshot_from_top("outcomes-questionnaire-incomplete").await?;
 
         // Answering the last question completes it: the baseline is 3 + 3 + 2 = 8, from Rust.
         window.click("#ucla3-q3-answer-2").await?;
         window.wait_for_text("[data-testid=answered-count]", "3 of 3 answered").await?;
         window.check_accessibility("questionnaire").await?;
-        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire").await?;
+        window.screenshot_at("[data-testid=questions]", "outcomes-questionnaire").await?;
         window.click("[data-testid=save-measure]").await?;
         let baseline = text(&window, "[data-testid=saved-score]").await?;
         assert!(baseline.contains("8 of 9"), "{baseline}");
@@ -230,19 +201,19 @@ async fn a_baseline_and_a_follow_up_show_as_a_chart_with_its_table_and_an_incomp
         window.click("#measure-kind-swemwbs").await?;
         window.wait_for_text("[data-testid=answered-count]", "0 of 7 answered").await?;
         window.check_accessibility("questionnaire-swemwbs").await?;
-        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-swemwbs").await?;
+        window.screenshot_at("[data-testid=questions]", "outcomes-questionnaire-swemwbs").await?;
         window.click("#measure-kind-ons4").await?;
         window.wait_for_text("[data-testid=answered-count]", "0 of 4 answered").await?;
         window.click("#ons4-q4-answer-0").await?;
         window.wait_for_text("[data-testid=answered-count]", "1 of 4 answered").await?;
         window.check_accessibility("questionnaire-ons4").await?;
-        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-ons4").await?;
+        window.screenshot_at("[data-testid=questions]", "outcomes-questionnaire-ons4").await?;
         window.click("#measure-kind-mycaw").await?;
         window.wait_for_text("[data-testid=answered-count]", "0 of 2 answered").await?;
         window.click_text("Add a second concern").await?;
         window.wait_for_text("[data-testid=answered-count]", "0 of 3 answered").await?;
         window.check_accessibility("questionnaire-mycaw").await?;
-        screenshot_at(&window, "[data-testid=questions]", "outcomes-questionnaire-mycaw").await?;
+        window.screenshot_at("[data-testid=questions]", "outcomes-questionnaire-mycaw").await?;
         let follow_up = record_ucla3(&window, [2, 2, 1]).await?;
         assert!(follow_up.contains("5 of 9"), "{follow_up}");
         assert_eq!(measures(&open_store(window.data_dir())?)?, 2);
@@ -274,7 +245,7 @@ async fn a_baseline_and_a_follow_up_show_as_a_chart_with_its_table_and_an_incomp
         let better = text(&window, "[data-testid=better-ucla3]").await?;
         assert!(better.starts_with("Lower is better"), "{better}");
         window.check_accessibility("outcomes-chart").await?;
-        screenshot_from_top(&window, "outcomes-chart").await?;
+        window.screenshot_from_top("outcomes-chart").await?;
         window.close().await
     })
     .await
@@ -314,9 +285,9 @@ async fn the_report_for_a_range_shows_the_seeded_referrals_and_offers_the_csv() 
         assert!(ucla_row.contains("Better by 2.00 on average"), "{ucla_row}");
         assert_eq!(text(&window, &format!("{ucla} td")).await?, "2", "n should be 2");
         window.check_accessibility("reports").await?;
-        screenshot_from_top(&window, "outcomes-reports").await?;
-        screenshot_at(&window, "#caseload-heading", "outcomes-reports-caseload").await?;
-        screenshot_at(&window, "#outcomes-heading", "outcomes-reports-outcomes").await?;
+        window.screenshot_from_top("outcomes-reports").await?;
+        window.screenshot_at("#caseload-heading", "outcomes-reports-caseload").await?;
+        window.screenshot_at("#outcomes-heading", "outcomes-reports-outcomes").await?;
 
         // The CSV: shown in a box to copy, with the same figure.
         window.click("[data-testid=report-csv-show]").await?;
@@ -415,7 +386,7 @@ async fn discharge_shows_the_gp_message_with_its_snomed_code_and_then_the_subjec
             .fill("#closing-summary", "Harold rejoined the bowls club and plays twice a week.")
             .await?;
         window.check_accessibility("discharge").await?;
-        screenshot_from_top(&window, "outcomes-discharge").await?;
+        window.screenshot_from_top("outcomes-discharge").await?;
         window.click("[data-testid=discharge-submit]").await?;
 
         window.wait_for_text("[data-testid=message-heading]", "Message to the GP and referrer").await?;
@@ -438,8 +409,8 @@ async fn discharge_shows_the_gp_message_with_its_snomed_code_and_then_the_subjec
         assert!(json.contains("871731000000106"), "{json}");
         window.click("[data-testid=gp-json-show]").await?;
         window.check_accessibility("gp-message").await?;
-        screenshot_from_top(&window, "outcomes-gp-message").await?;
-        screenshot_at(&window, "#codes-title", "outcomes-gp-message-codes").await?;
+        window.screenshot_from_top("outcomes-gp-message").await?;
+        window.screenshot_at("#codes-title", "outcomes-gp-message-codes").await?;
 
         // The subject access export: everything held, readable, with the audit trail.
         window.click_text("Back to the record").await?;
@@ -466,9 +437,9 @@ async fn discharge_shows_the_gp_message_with_its_snomed_code_and_then_the_subjec
             .len();
         assert!(audit_rows > 0, "the audit trail is empty");
         window.check_accessibility("subject-access").await?;
-        screenshot_from_top(&window, "outcomes-subject-access").await?;
-        screenshot_at(&window, "#sar-notes", "outcomes-subject-access-notes").await?;
-        screenshot_at(&window, "#sar-audit", "outcomes-subject-access-audit").await?;
+        window.screenshot_from_top("outcomes-subject-access").await?;
+        window.screenshot_at("#sar-notes", "outcomes-subject-access-notes").await?;
+        window.screenshot_at("#sar-audit", "outcomes-subject-access-audit").await?;
         window.close().await
     })
     .await
@@ -548,7 +519,7 @@ async fn with_consent_the_gp_message_carries_needs_support_outcomes_and_the_summ
         }
         assert!(!message.contains("Only the codes will be sent"), "{message}");
         window.check_accessibility("gp-message-shared").await?;
-        screenshot_at(&window, "#needs-title", "outcomes-gp-message-shared").await?;
+        window.screenshot_at("#needs-title", "outcomes-gp-message-shared").await?;
 
         // The chart of change for every measure taken, each ONS4 item with its band.
         window.click_text("Back to the record").await?;
@@ -575,8 +546,8 @@ async fn with_consent_the_gp_message_carries_needs_support_outcomes_and_the_summ
             "{concern}"
         );
         window.check_accessibility("outcomes-chart-all").await?;
-        screenshot_from_top(&window, "outcomes-chart-ons4").await?;
-        screenshot_at(&window, "[data-testid=change-mycaw]", "outcomes-chart-mycaw").await?;
+        window.screenshot_from_top("outcomes-chart-ons4").await?;
+        window.screenshot_at("[data-testid=change-mycaw]", "outcomes-chart-mycaw").await?;
         window.close().await
     })
     .await
