@@ -524,3 +524,15 @@ pub async fn subject_access_export(
 pub async fn subject_access_json(state: State<'_, AppState>, person_id: PersonId) -> Reply<String> {
     with(&state, move |kith| kith.subject_access_export(person_id)?.to_json()).await
 }
+
+// ---- Supervision: the review queue, page by page ----
+
+/// The next page of one link worker's people in the review queue, leaving out those shown.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn review_queue_more(
+    state: State<'_, AppState>,
+    link_worker: Option<kith_domain::UserId>,
+    shown: Vec<PersonId>,
+) -> Reply<kith_core::ReviewGroup> {
+    with(&state, move |kith| kith.review_queue_more(link_worker, &shown)).await
+}

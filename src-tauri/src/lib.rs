@@ -107,6 +107,7 @@ pub fn run() -> Result<(), StartError> {
             commands::discharge_message_json,
             commands::subject_access_export,
             commands::subject_access_json,
+            commands::review_queue_more,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(StartError::Tauri)

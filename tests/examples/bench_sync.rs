@@ -596,15 +596,21 @@ fn check_arrived(practice: &BenchPractice, what: &str) -> Result<String> {
     Ok(counts.join(", "))
 }
 
-/// Opens the supervisor's laptop after its initial pull and builds the review queue (the
-/// whole practice is waiting): its time, and how many records are in it.
+/// Opens the supervisor's laptop after its initial pull and builds the review queue as it
+/// opens (every link worker's first page; the whole practice is waiting): its time, and how
+/// many records wait.
 fn time_review_queue(practice: &BenchPractice) -> Result<(f64, usize)> {
     let store =
         Profile::unlock_with_recovery_key(&practice.supervisor.dir, &practice.supervisor.recovery)?;
     let reviewer = store.current_user().context("the supervisor's laptop has a user")?;
     let started = Instant::now();
-    let queue = store.review_queue(reviewer, kith_core::REVIEW_ITEMS_PER_PERSON)?;
-    Ok((started.elapsed().as_secs_f64(), queue.len()))
+    let groups = store.review_queue(
+        reviewer,
+        kith_core::REVIEW_PEOPLE_PER_PAGE,
+        kith_core::REVIEW_ITEMS_PER_PERSON,
+    )?;
+    let waiting: u32 = groups.iter().map(|group| group.records_waiting).sum();
+    Ok((started.elapsed().as_secs_f64(), waiting as usize))
 }
 
 fn practice_shape() -> (PracticeShape, &'static str) {

@@ -163,8 +163,9 @@ fn bench(name: Option<&str>) -> Result<()> {
     ]))
 }
 
-/// Search-as-you-type latency in the real window over the 15,000-person practice: the app
-/// and the test built in release (generating the practice in a debug build is slow).
+/// In the real window over the 15,000-person practice: search-as-you-type latency, and a
+/// supervisor opening the review queue. The app and the tests built in release (generating the
+/// practice in a debug build is slow); one test at a time, so their figures are their own.
 fn bench_window(tools: &setup::Tools) -> Result<()> {
     Step::new("build the desktop app (release) for the window benchmark").run(cargo([
         "build",
@@ -184,10 +185,11 @@ fn bench_window(tools: &setup::Tools) -> Result<()> {
         "e2e_bench",
         "--",
         "--nocapture",
+        "--test-threads=1",
     ]);
     command.env("KITH_APP_BINARY", &binary);
     if let Some(driver) = &tools.tauri_driver {
         command.env("KITH_TAURI_DRIVER", driver);
     }
-    Step::new("benchmark window: search as you type on 15,000 people (release build)").run(command)
+    Step::new("benchmark window: search as you type and the review queue (release)").run(command)
 }

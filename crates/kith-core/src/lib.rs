@@ -58,7 +58,7 @@ pub use subject_access::{
 };
 pub use supervision::{
     LinkWorkerCaseload, PracticeRole, ReviewGroup, ReviewItem, ReviewPerson, ReviewQueue,
-    SupervisorComment, REVIEW_ITEMS_PER_PERSON, REVIEW_SUMMARY_CHARS,
+    SupervisorComment, REVIEW_ITEMS_PER_PERSON, REVIEW_PEOPLE_PER_PAGE, REVIEW_SUMMARY_CHARS,
 };
 pub use sync_status::SyncStatus;
 pub use views::{

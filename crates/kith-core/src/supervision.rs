@@ -15,7 +15,7 @@ use kith_domain::supervision::{
     SignedOffRecord, GUIDANCE_PEOPLE_PER_YEAR_MAX, GUIDANCE_PEOPLE_PER_YEAR_MIN,
 };
 use kith_domain::{PersonId, UserId};
-use kith_store::{QueuedRecord, ReviewQueueEntry};
+use kith_store::{QueuedItem, QueuedRecord, ReviewQueueEntry, ReviewQueueGroup};
 
 use crate::people::PersonStatus;
 use crate::practice::Membership;
@@ -24,6 +24,12 @@ use crate::{CoreError, Kith};
 /// The most records listed per person in the review queue (newest first); the rest are
 /// counted, and a mark of the whole person covers them.
 pub const REVIEW_ITEMS_PER_PERSON: usize = 20;
+/// People shown per link worker when the queue opens, and per "Show more". Five: the queue
+/// opens on every link worker at once (ten in a full practice), each person's card lists up to
+/// [`REVIEW_ITEMS_PER_PERSON`] records, and five cards already fill several screens at
+/// 1024×768; people with open concerns come first, so they are always in the first five (or
+/// counted in the group's header when there are more).
+pub const REVIEW_PEOPLE_PER_PAGE: usize = 5;
 /// The longest summary of a record in the review queue, in characters.
 pub const REVIEW_SUMMARY_CHARS: usize = 280;
 
@@ -65,21 +71,32 @@ pub struct ReviewPerson {
     pub items: Vec<ReviewItem>,
 }
 
-/// The people of one link worker with records waiting for review.
+/// The people of one link worker with records waiting for review: totals over all of them,
+/// and one page of them.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct ReviewGroup {
     /// `None` for people assigned to no one.
     pub link_worker: Option<UserId>,
-    /// People with open safeguarding concerns first, then the most recently changed.
+    /// All this worker's people with records waiting (not only those in `people`).
+    pub people_waiting: u32,
+    /// All the records waiting for this worker's people.
+    pub records_waiting: u32,
+    /// This worker's people waiting with open safeguarding concerns (they come first).
+    pub people_with_concerns: u32,
+    /// One page of [`REVIEW_PEOPLE_PER_PAGE`] at most: people with open safeguarding concerns
+    /// first, then the most recently changed.
     pub people: Vec<ReviewPerson>,
 }
 
-/// The supervisor's review queue: link workers whose people have open concerns first.
+/// The supervisor's review queue: every link worker with people waiting (those whose people
+/// have open concerns first), each with the first page of their people.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct ReviewQueue {
     pub groups: Vec<ReviewGroup>,
     /// Records waiting in all.
-    pub waiting: u32,
+    pub records_waiting: u32,
+    /// People with records waiting in all.
+    pub people_waiting: u32,
 }
 
 /// One link worker's caseload in figures.
@@ -129,7 +146,7 @@ fn words<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn review_item(entry: &ReviewQueueEntry) -> ReviewItem {
+fn review_item(entry: &QueuedItem) -> ReviewItem {
     let local = |at: DateTime<Utc>| at.with_timezone(&Local).date_naive();
     let (date, summary, author) = match &entry.record {
         QueuedRecord::Note(note) => (local(note.written_at), cut(&note.body), Some(note.author)),
@@ -168,45 +185,24 @@ fn review_item(entry: &ReviewQueueEntry) -> ReviewItem {
     }
 }
 
-/// Groups queue entries (ordered by link worker, person, newest first) into the queue.
-fn group_queue(entries: &[ReviewQueueEntry]) -> ReviewQueue {
-    let mut groups: Vec<ReviewGroup> = Vec::new();
-    let mut waiting = 0;
-    for entry in entries {
-        if groups.last().is_none_or(|group| group.link_worker != entry.link_worker) {
-            groups.push(ReviewGroup { link_worker: entry.link_worker, people: Vec::new() });
-        }
-        let Some(group) = groups.last_mut() else { continue };
-        if group.people.last().is_none_or(|person| person.person_id != entry.person_id) {
-            waiting += entry.waiting_for_person;
-            group.people.push(ReviewPerson {
-                person_id: entry.person_id,
-                display_name: entry.display_name.clone(),
-                open_concerns: entry.open_concerns,
-                waiting: entry.waiting_for_person,
-                items: Vec::new(),
-            });
-        }
-        if let Some(person) = group.people.last_mut() {
-            person.items.push(review_item(entry));
-        }
+fn review_person(entry: ReviewQueueEntry) -> ReviewPerson {
+    ReviewPerson {
+        person_id: entry.person_id,
+        open_concerns: entry.open_concerns,
+        waiting: entry.waiting,
+        items: entry.items.iter().map(review_item).collect(),
+        display_name: entry.display_name,
     }
-    let newest = |person: &ReviewPerson| person.items.first().map(|item| item.changed_at);
-    for group in &mut groups {
-        group.people.sort_by(|a, b| {
-            (b.open_concerns > 0)
-                .cmp(&(a.open_concerns > 0))
-                .then_with(|| newest(b).cmp(&newest(a)))
-        });
+}
+
+fn review_group(group: ReviewQueueGroup) -> ReviewGroup {
+    ReviewGroup {
+        link_worker: group.link_worker,
+        people_waiting: group.people_waiting,
+        records_waiting: group.records_waiting,
+        people_with_concerns: group.people_with_concerns,
+        people: group.people.into_iter().map(review_person).collect(),
     }
-    let has_concerns = |group: &ReviewGroup| group.people.iter().any(|p| p.open_concerns > 0);
-    groups.sort_by(|a, b| {
-        has_concerns(b).cmp(&has_concerns(a)).then_with(|| {
-            let latest = |group: &ReviewGroup| group.people.iter().filter_map(newest).max();
-            latest(b).cmp(&latest(a))
-        })
-    });
-    ReviewQueue { groups, waiting }
 }
 
 impl Kith {
@@ -231,11 +227,39 @@ impl Kith {
         }
     }
 
-    /// The review queue (supervisors only). Every person listed is an audited read.
+    /// The review queue (supervisors only): every link worker with people waiting, with
+    /// their totals and their first [`REVIEW_PEOPLE_PER_PAGE`] people. Every person listed is
+    /// an audited read; no one else's records are read.
     pub fn review_queue(&self) -> Result<ReviewQueue, CoreError> {
         let user = self.supervisor("review notes")?;
-        let entries = self.store()?.review_queue(user, REVIEW_ITEMS_PER_PERSON)?;
-        Ok(group_queue(&entries))
+        let groups =
+            self.store()?.review_queue(user, REVIEW_PEOPLE_PER_PAGE, REVIEW_ITEMS_PER_PERSON)?;
+        let groups: Vec<ReviewGroup> = groups.into_iter().map(review_group).collect();
+        Ok(ReviewQueue {
+            records_waiting: groups.iter().map(|group| group.records_waiting).sum(),
+            people_waiting: groups.iter().map(|group| group.people_waiting).sum(),
+            groups,
+        })
+    }
+
+    /// The next page of `link_worker`'s people in the review queue (supervisors only): the
+    /// group's totals as they are now and its next [`REVIEW_PEOPLE_PER_PAGE`] people, leaving
+    /// out those in `shown` (already on screen). People reviewed or newly synced since are
+    /// counted as they are now; a group with nothing left comes back empty.
+    pub fn review_queue_more(
+        &self,
+        link_worker: Option<UserId>,
+        shown: &[PersonId],
+    ) -> Result<ReviewGroup, CoreError> {
+        let user = self.supervisor("review notes")?;
+        let group = self.store()?.review_queue_more(
+            user,
+            link_worker,
+            shown,
+            REVIEW_PEOPLE_PER_PAGE,
+            REVIEW_ITEMS_PER_PERSON,
+        )?;
+        Ok(review_group(group))
     }
 
     /// Marks records reviewed (supervisors only); `ReviewedRecord::Person` marks everything

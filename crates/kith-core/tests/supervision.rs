@@ -1,7 +1,8 @@
 //! Supervision, told through kith-core with a real practice server on 127.0.0.1:0 and three
 //! laptops with real encrypted profiles syncing in the background: two link workers and their
 //! supervisor. Notes from both workers reach the supervisor's review queue grouped by worker;
-//! marking them reviewed empties it and a new note brings the person back; a comment reaches
+//! marking them reviewed empties it and a new note brings the person back; each group counts its
+//! people, records and concerns, and asks for more leave out those shown; a comment reaches
 //! the right worker only (worker B never receives worker A's people or comments); a plan's
 //! sign-off reaches its worker; caseload figures equal counts made here from what was recorded;
 //! link workers are refused the supervisor's use cases.
@@ -314,9 +315,23 @@ fn a_supervisor_reviews_two_link_workers_and_each_sees_only_their_own() {
     assert_eq!(ada_item.author, Some(a));
     assert!(!queued_people(&queue).contains(&bob), "nothing of Bob's to review");
     assert_eq!(
-        queue.waiting as usize,
+        queue.records_waiting as usize,
         queue.groups.iter().flat_map(|g| &g.people).map(|p| p.items.len()).sum::<usize>()
     );
+    // Each group's totals count its people and records; A's counts Ada's concern.
+    assert_eq!(queue.people_waiting, 3);
+    for group in &queue.groups {
+        assert_eq!(group.people_waiting as usize, group.people.len());
+        let items: usize = group.people.iter().map(|p| p.items.len()).sum();
+        assert_eq!(group.records_waiting as usize, items);
+    }
+    assert_eq!(queue.groups[0].people_with_concerns, 1);
+    assert_eq!(queue.groups[1].people_with_concerns, 0, "Beth's concern is closed");
+    // Asking for more of A's people, with both shown, gives no one else.
+    let shown = [ada, alan];
+    let more = supervisor.review_queue_more(Some(a), &shown).unwrap();
+    assert!(more.people.is_empty());
+    assert_eq!(more.people_waiting, 2);
 
     // Marking reviewed (item by item for A's people, the whole person for Beth) empties it.
     let mut records: Vec<ReviewedRecord> = queue.groups[0]
@@ -327,7 +342,8 @@ fn a_supervisor_reviews_two_link_workers_and_each_sees_only_their_own() {
     records.push(ReviewedRecord::Person(beth));
     supervisor.mark_reviewed(&records).unwrap();
     let empty = supervisor.review_queue().unwrap();
-    assert!(empty.groups.is_empty() && empty.waiting == 0, "{empty:?}");
+    assert!(empty.groups.is_empty() && empty.records_waiting == 0, "{empty:?}");
+    assert_eq!(empty.people_waiting, 0);
 
     // A new note brings Alan back, with just that note.
     let later = worker_a.write_note(alan, "A: Alan went to the allotment alone.".into()).unwrap();
@@ -405,6 +421,7 @@ fn a_supervisor_reviews_two_link_workers_and_each_sees_only_their_own() {
     // Link workers may not review, comment, sign off or see everyone's caseloads.
     for refused in [
         worker_a.review_queue().map(|_| ()),
+        worker_a.review_queue_more(Some(a), &[]).map(|_| ()),
         worker_a.mark_reviewed(&[ReviewedRecord::Note(later.id)]).map(|_| ()),
         worker_a.comment(alan, CommentAbout::Person, "Self-review").map(|_| ()),
         worker_a.sign_off(SignedOffRecord::CarePlan(plan.id), None).map(|_| ()),

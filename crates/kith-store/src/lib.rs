@@ -67,7 +67,10 @@ pub use profile::{resolve_profile_dir, Profile, DATABASE_FILE, DATA_DIR_ENV};
 pub use reports::{CaseloadEpisode, ConnectionCount, KeyCount, ReportFigures, SessionCount};
 pub use repositories::audit::{AuditAction, AuditEntry};
 pub use repositories::outbox::OutboxOperation;
-pub use repositories::{ConcernEvent, Draft, QueuedRecord, ReferralStatusChange, ReviewQueueEntry};
+pub use repositories::{
+    ConcernEvent, Draft, QueuedItem, QueuedRecord, ReferralStatusChange, ReviewQueueEntry,
+    ReviewQueueGroup,
+};
 pub use search::{MatchedIn, NoteHit, PersonHit, PersonOverview, ReferralSummary};
 pub use store::Store;
 pub use sync::{wire_kind, KeptAsideOperation, STORE_KIND_FIELD};

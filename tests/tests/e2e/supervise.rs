@@ -1,7 +1,8 @@
 //! Real-window tests for supervisors, with a real practice server running in this test process:
 //! a link worker's laptop (kith-core, in the test) writes notes and a plan; the supervisor's
 //! profile, seeded in the app's data folder, has synced them; in the window the supervisor
-//! reviews, comments, signs off and resolves a conflict, and the comment reaches the worker.
+//! reviews, comments, signs off and resolves a conflict, and the comment reaches the worker;
+//! a link worker with more people waiting than one page shows them page by page.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -426,6 +427,120 @@ async fn a_supervisor_reviews_comments_and_signs_off_and_the_comment_reaches_the
                 .any(|shown| shown.comment.body == COMMENT && shown.display_name == "Ada Lovelace"),
             "the comment is on the worker's Today"
         );
+        window.close().await
+    })
+    .await
+}
+
+/// People waiting in the paging story: one page (5) and two more.
+const PAGED_PEOPLE: [(&str, &str); 7] = [
+    ("Cora", "Ames"),
+    ("Dev", "Bhatt"),
+    ("Edith", "Cole"),
+    ("Fola", "Dada"),
+    ("Gus", "Evans"),
+    ("Hana", "Fox"),
+    ("Ivo", "Grant"),
+];
+
+/// In `app_dir`: a practice whose link worker (mo.ali) has written a note for each of seven
+/// people, the first with an open concern; the supervisor's laptop has pulled them all.
+fn seed_paging_story(app_dir: &Path) -> anyhow::Result<()> {
+    let supervisor_name = practice("dr.kaur", &["mo.ali"])?;
+    let mut supervisor = laptop(app_dir)?;
+    supervisor.set_up_practice(&sign_in(&supervisor_name)?)?;
+    let worker_dir = tempfile::tempdir()?;
+    let mut worker = laptop(worker_dir.path())?;
+    let code = supervisor.create_invite()?.code;
+    worker.join_practice(&sign_in("mo.ali")?, &code)?;
+    for (index, (given, family)) in PAGED_PEOPLE.iter().enumerate() {
+        let person = intake(&worker, given, family)?;
+        if index == 0 {
+            worker.raise_concern(person, ConcernKind::Neglect, "Cold flat.".into())?;
+        }
+        worker.write_note(person, format!("{given} came to the walking group."))?;
+    }
+    sync_until(
+        "the supervisor has everyone to review",
+        &mut [&mut worker, &mut supervisor],
+        |both| Ok(both[1].review_queue()?.people_waiting == PAGED_PEOPLE.len() as u32),
+    )?;
+    supervisor.lock();
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_supervisor_pages_through_a_link_workers_people() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let (window, ()) = launch_seeded(seed_paging_story).await?;
+        let client = window.client()?;
+        client.set_window_size(1024, 768).await?;
+        window.click("[data-testid=nav-review]").await?;
+        window.wait_for_text("h1", "Review").await?;
+        window.wait_for_text("[data-testid=review-group-name]", "mo.ali").await?;
+
+        // The header counts everyone waiting; one page of people is shown, the concern first.
+        let totals = window.wait_for_element_text("[data-testid=review-group-totals]").await?;
+        assert!(totals.contains("7 people · 7 records waiting"), "{totals}");
+        assert!(totals.contains("1 person with an open concern"), "{totals}");
+        let cards = client.find_all(Locator::Css("[data-testid=review-person]")).await?;
+        assert_eq!(cards.len(), 5, "one page of people");
+        assert!(cards[0].text().await?.contains("Cora Ames"));
+        let more = window.wait_for_element_text("[data-testid=review-show-more]").await?;
+        assert_eq!(more, "Show the last 2 people");
+        window.screenshot_from_top("supervise-review-paged").await?;
+        window
+            .screenshot_at("[data-testid=review-show-more]", "supervise-review-show-more")
+            .await?;
+
+        // "Show more" adds the other two, says so, and puts focus on the first of them.
+        let shown_first: Vec<String> = {
+            let mut names = Vec::new();
+            for card in &cards {
+                names.push(card.find(Locator::Css("h3")).await?.text().await?);
+            }
+            names
+        };
+        window.click("[data-testid=review-show-more]").await?;
+        window
+            .wait_for_text("[data-testid=review-status]", "Showing 2 more people for mo.ali.")
+            .await?;
+        let cards = client.find_all(Locator::Css("[data-testid=review-person]")).await?;
+        assert_eq!(cards.len(), 7, "everyone is shown");
+        let mut all_names = Vec::new();
+        for card in &cards {
+            all_names.push(card.find(Locator::Css("h3")).await?.text().await?);
+        }
+        assert_eq!(all_names[..5], shown_first[..], "the first page stays in place");
+        let mut sorted = all_names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 7, "no one is shown twice: {all_names:?}");
+        assert!(
+            client.find_all(Locator::Css("[data-testid=review-show-more]")).await?.is_empty(),
+            "nothing more to show"
+        );
+        let focused = client
+            .execute("return document.activeElement?.textContent?.trim() ?? '';", vec![])
+            .await?;
+        assert_eq!(focused.as_str(), Some(all_names[5].as_str()), "focus on the first new person");
+        window.check_accessibility("the review queue, paged").await?;
+
+        // Marking one of the new people reviewed takes them off the group's totals.
+        let last = cards[6].find(Locator::Css("[data-testid=mark-person-reviewed]")).await?;
+        last.click().await?;
+        window
+            .wait_for_text(
+                "[data-testid=review-status]",
+                &format!("Marked reviewed: everything for {}.", all_names[6]),
+            )
+            .await?;
+        window
+            .wait_for_text("[data-testid=review-group-count]", "6 people · 6 records waiting")
+            .await?;
+        window
+            .wait_for_text("[data-testid=review-waiting]", "6 records waiting for 6 people")
+            .await?;
         window.close().await
     })
     .await

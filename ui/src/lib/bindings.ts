@@ -689,7 +689,20 @@ export type ReviewGroup = {
  */
 link_worker: UserId | null, 
 /**
- * People with open safeguarding concerns first, then the most recently changed.
+ * All this worker's people with records waiting (not only those in `people`).
+ */
+people_waiting: number, 
+/**
+ * All the records waiting for this worker's people.
+ */
+records_waiting: number, 
+/**
+ * This worker's people waiting with open safeguarding concerns (they come first).
+ */
+people_with_concerns: number, 
+/**
+ * One page of [`REVIEW_PEOPLE_PER_PAGE`] at most: people with open safeguarding concerns
+ * first, then the most recently changed.
  */
 people: Array<ReviewPerson>, };
 
@@ -738,7 +751,11 @@ export type ReviewQueue = { groups: Array<ReviewGroup>,
 /**
  * Records waiting in all.
  */
-waiting: number, };
+records_waiting: number, 
+/**
+ * People with records waiting in all.
+ */
+people_waiting: number, };
 
 export type ReviewedRecord = { "kind": "person", "id": PersonId } | { "kind": "note", "id": NoteId } | { "kind": "care_plan", "id": CarePlanId } | { "kind": "discharge", "id": DischargeId } | { "kind": "session", "id": SessionId };
 

@@ -269,3 +269,9 @@ export const subjectAccessExport = (person_id: PersonId) =>
   call<S.SubjectAccessExport>("subject_access_export", { person_id });
 export const subjectAccessJson = (person_id: PersonId) =>
   call<string>("subject_access_json", { person_id });
+
+// ---- Supervision: the review queue, page by page ----
+
+/** The next page of one link worker's people in the review queue, leaving out those shown. */
+export const reviewQueueMore = (link_worker: S.UserId | null, shown: PersonId[]) =>
+  call<S.ReviewGroup>("review_queue_more", { link_worker, shown });

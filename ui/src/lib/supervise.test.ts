@@ -1,19 +1,23 @@
 // Tests of supervision's words: worker names, review items, sign-off targets, the queue after
-// marking reviewed, the caseload guidance bar and times.
+// marking reviewed and after "Show more", the caseload guidance bar and times.
 import { describe, expect, it } from "vitest";
-import type { LinkWorkerCaseload, ReviewItem, ReviewQueue } from "./bindings";
+import type { LinkWorkerCaseload, ReviewGroup, ReviewItem, ReviewPerson, ReviewQueue } from "./bindings";
 import {
   authorName,
   bandWords,
   commentAboutRecord,
   dateTimeWords,
   dayWords,
+  groupTotalWords,
   guidanceBar,
   guidanceSentence,
   recordKey,
   reviewKindWords,
+  notShown,
+  showMoreWords,
   signOffTarget,
   withoutReviewed,
+  withPage,
   workerName,
 } from "./supervise";
 
@@ -32,34 +36,32 @@ function item(kind: "note" | "care_plan" | "discharge" | "session", id: string):
   };
 }
 
+function person(id: string, concerns: number, items: ReviewItem[], waiting = items.length): ReviewPerson {
+  return { person_id: id, display_name: id, open_concerns: concerns, waiting, items };
+}
+
+/** Ann: Ada (a concern) and Alan shown, 3 more people (9 records) not yet shown; no one's: Bo. */
 function queue(): ReviewQueue {
   return {
-    waiting: 4,
+    records_waiting: 13,
+    people_waiting: 6,
     groups: [
       {
         link_worker: "u-ann",
+        people_waiting: 5,
+        records_waiting: 12,
+        people_with_concerns: 1,
         people: [
-          {
-            person_id: "p-ada",
-            display_name: "Ada",
-            open_concerns: 1,
-            waiting: 2,
-            items: [item("note", "n1"), item("care_plan", "c1")],
-          },
-          {
-            person_id: "p-alan",
-            display_name: "Alan",
-            open_concerns: 0,
-            waiting: 1,
-            items: [item("note", "n2")],
-          },
+          person("p-ada", 1, [item("note", "n1"), item("care_plan", "c1")]),
+          person("p-alan", 0, [item("note", "n2")]),
         ],
       },
       {
         link_worker: null,
-        people: [
-          { person_id: "p-bo", display_name: "Bo", open_concerns: 0, waiting: 1, items: [item("session", "s1")] },
-        ],
+        people_waiting: 1,
+        records_waiting: 1,
+        people_with_concerns: 0,
+        people: [person("p-bo", 0, [item("session", "s1")])],
       },
     ],
   };
@@ -121,22 +123,99 @@ describe("review items", () => {
 describe("withoutReviewed", () => {
   it("drops a reviewed item and keeps the person while others wait", () => {
     const after = withoutReviewed(queue(), [{ kind: "note", id: "n1" }]);
-    expect(after.waiting).toBe(3);
+    expect(after.records_waiting).toBe(12);
+    expect(after.people_waiting).toBe(6);
     expect(after.groups[0].people[0].items.map((i) => i.record.id)).toEqual(["c1"]);
     expect(after.groups[0].people[0].waiting).toBe(1);
+    expect(after.groups[0].records_waiting).toBe(11);
   });
-  it("drops a whole person, and a group left empty", () => {
+  it("drops a whole person from their group's totals, concerns included", () => {
+    const after = withoutReviewed(queue(), [{ kind: "person", id: "p-ada" }]);
+    const ann = after.groups[0];
+    expect(ann.people.map((p) => p.person_id)).toEqual(["p-alan"]);
+    expect([ann.people_waiting, ann.records_waiting, ann.people_with_concerns]).toEqual([4, 10, 0]);
+    expect([after.people_waiting, after.records_waiting]).toEqual([5, 11]);
+  });
+  it("drops a group left with no one waiting", () => {
     const after = withoutReviewed(queue(), [{ kind: "person", id: "p-bo" }]);
-    expect(after.groups).toHaveLength(1);
-    expect(after.waiting).toBe(3);
+    expect(after.groups.map((g) => g.link_worker)).toEqual(["u-ann"]);
+    expect(after.records_waiting).toBe(12);
+  });
+  it("keeps a group whose shown people are done while others wait unseen", () => {
+    const after = withoutReviewed(queue(), [
+      { kind: "person", id: "p-ada" },
+      { kind: "note", id: "n2" },
+    ]);
+    const ann = after.groups[0];
+    expect(ann.people).toEqual([]);
+    expect([ann.people_waiting, ann.records_waiting]).toEqual([3, 9]);
+    expect(showMoreWords(ann)).toBe("Show the last 3 people");
+  });
+  it("keeps counting a person whose older records (not shown) still wait", () => {
+    const many = queue();
+    many.groups[0].people[1] = person("p-alan", 0, [item("note", "n2")], 25);
+    many.groups[0].records_waiting = 36;
+    const after = withoutReviewed(many, [{ kind: "note", id: "n2" }]);
+    const ann = after.groups[0];
+    expect(ann.people.map((p) => p.person_id)).toEqual(["p-ada"]);
+    expect([ann.people_waiting, ann.records_waiting]).toEqual([5, 35]);
+    expect(notShown(ann)).toBe(4);
   });
   it("leaves nothing when everything is reviewed", () => {
-    const after = withoutReviewed(queue(), [
+    const small = queue();
+    small.groups[0].people_waiting = 2;
+    small.groups[0].records_waiting = 3;
+    const after = withoutReviewed(small, [
       { kind: "person", id: "p-ada" },
       { kind: "note", id: "n2" },
       { kind: "session", id: "s1" },
     ]);
-    expect(after).toEqual({ groups: [], waiting: 0 });
+    expect(after).toEqual({ groups: [], records_waiting: 0, people_waiting: 0 });
+  });
+});
+
+describe("show more", () => {
+  function page(people: ReviewPerson[], waiting = 5, records = 12): ReviewGroup {
+    return { link_worker: "u-ann", people_waiting: waiting, records_waiting: records, people_with_concerns: 1, people };
+  }
+  it("says how many more and how many are not yet shown", () => {
+    const ann = queue().groups[0];
+    expect(notShown(ann)).toBe(3);
+    expect(showMoreWords(ann)).toBe("Show the last 3 people");
+    expect(showMoreWords({ ...ann, people_waiting: 40 })).toBe("Show 5 more of 38 people not yet shown");
+    expect(showMoreWords({ ...ann, people_waiting: 8 })).toBe("Show 5 more of 6 people not yet shown");
+    expect(showMoreWords({ ...ann, people_waiting: 1500 })).toBe("Show 5 more of 1,498 people not yet shown");
+    expect(showMoreWords({ ...ann, people_waiting: 3 })).toBe("Show the last person");
+    expect(groupTotalWords(ann)).toBe("5 people · 12 records waiting");
+    expect(groupTotalWords({ ...ann, people_waiting: 1, records_waiting: 1 })).toBe("1 person · 1 record waiting");
+    expect(groupTotalWords({ ...ann, people_waiting: 1500, records_waiting: 15724 })).toBe(
+      "1,500 people · 15,724 records waiting",
+    );
+  });
+  it("adds the next page after those shown, with the group's totals as they are now", () => {
+    const next = page([person("p-cy", 0, [item("note", "n3")]), person("p-di", 0, [item("note", "n4")])], 6, 14);
+    const { queue: after, added } = withPage(queue(), next);
+    expect(added).toEqual(["p-cy", "p-di"]);
+    const ann = after.groups[0];
+    expect(ann.people.map((p) => p.person_id)).toEqual(["p-ada", "p-alan", "p-cy", "p-di"]);
+    expect([ann.people_waiting, ann.records_waiting]).toEqual([6, 14]);
+    expect([after.people_waiting, after.records_waiting]).toEqual([7, 15]);
+    expect(after.groups[1]).toEqual(queue().groups[1]);
+  });
+  it("never shows a person twice", () => {
+    const { queue: after, added } = withPage(queue(), page([person("p-alan", 0, [item("note", "n2")])]));
+    expect(added).toEqual([]);
+    expect(after.groups[0].people.map((p) => p.person_id)).toEqual(["p-ada", "p-alan"]);
+  });
+  it("drops a group whose people were all reviewed elsewhere", () => {
+    const emptied = withoutReviewed(queue(), [
+      { kind: "person", id: "p-ada" },
+      { kind: "note", id: "n2" },
+    ]);
+    const { queue: after, added } = withPage(emptied, page([], 0, 0));
+    expect(added).toEqual([]);
+    expect(after.groups.map((g) => g.link_worker)).toEqual([null]);
+    expect(after.records_waiting).toBe(1);
   });
 });
 

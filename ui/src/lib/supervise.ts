@@ -1,11 +1,14 @@
 // Supervision in words: names of link workers, what each review item is, which records can be
-// signed off, the caseload guidance bar, and when a conflicting value was written.
+// signed off, the review queue page by page (its totals after marks, merging "Show more"), the
+// caseload guidance bar, and when a conflicting value was written.
 import type {
   CaseloadBand,
   CommentAbout,
   LinkWorkerCaseload,
   LinkWorkerChoice,
+  PersonId,
   ReviewedRecord,
+  ReviewGroup,
   ReviewQueue,
   SignedOffRecord,
   UserId,
@@ -71,35 +74,118 @@ export function commentAboutRecord(record: ReviewedRecord): CommentAbout {
   }
 }
 
-/** "1 record" / "3 records". */
+/** "1 record" / "3 records" / "157,611 records". */
 export function countWords(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
+  return `${count.toLocaleString("en-GB")} ${count === 1 ? one : many}`;
 }
 
-/** The queue without the records just marked reviewed (people left with none drop out). */
+/** People per page of a link worker's group: kith-core's `REVIEW_PEOPLE_PER_PAGE`. */
+export const REVIEW_PEOPLE_PER_PAGE = 5;
+
+/** The queue's overall totals, summed from its groups. */
+function withTotals(groups: ReviewGroup[]): ReviewQueue {
+  return {
+    groups,
+    records_waiting: groups.reduce((sum, group) => sum + group.records_waiting, 0),
+    people_waiting: groups.reduce((sum, group) => sum + group.people_waiting, 0),
+  };
+}
+
+/**
+ * The queue without the records just marked reviewed: people left with none shown drop out,
+ * and the totals of their group and of the queue go down. A person still counts as waiting
+ * while older records than those shown wait (a later page brings them back); a group stays
+ * while anyone in it waits, even with none of them shown.
+ */
 export function withoutReviewed(queue: ReviewQueue, reviewed: readonly ReviewedRecord[]): ReviewQueue {
   const gone = new Set(reviewed.map(recordKey));
   const people = new Set(
     reviewed.filter((record) => record.kind === "person").map((record) => record.id),
   );
-  let removed = 0;
   const groups = queue.groups
-    .map((group) => ({
-      ...group,
-      people: group.people
+    .map((group) => {
+      let records = 0;
+      let peopleDone = 0;
+      let concernsDone = 0;
+      const shown = group.people
         .map((person) => {
           const wholePerson = people.has(person.person_id);
           const items = wholePerson
             ? []
             : person.items.filter((item) => !gone.has(recordKey(item.record)));
           const dropped = wholePerson ? person.waiting : person.items.length - items.length;
-          removed += dropped;
-          return { ...person, items, waiting: Math.max(0, person.waiting - dropped) };
+          const waiting = Math.max(0, person.waiting - dropped);
+          records += person.waiting - waiting;
+          if (person.waiting > 0 && waiting === 0) {
+            peopleDone += 1;
+            if (person.open_concerns > 0) concernsDone += 1;
+          }
+          return { ...person, items, waiting };
         })
-        .filter((person) => person.items.length > 0),
-    }))
-    .filter((group) => group.people.length > 0);
-  return { groups, waiting: Math.max(0, queue.waiting - removed) };
+        .filter((person) => person.items.length > 0);
+      return {
+        ...group,
+        people: shown,
+        records_waiting: Math.max(0, group.records_waiting - records),
+        people_waiting: Math.max(0, group.people_waiting - peopleDone),
+        people_with_concerns: Math.max(0, group.people_with_concerns - concernsDone),
+      };
+    })
+    .filter((group) => group.people.length > 0 || group.people_waiting > 0);
+  return withTotals(groups);
+}
+
+/** How many of a group's waiting people are not on screen. */
+export function notShown(group: ReviewGroup): number {
+  return Math.max(0, group.people_waiting - group.people.length);
+}
+
+/** The ids of a group's people on screen: what "Show more" leaves out. */
+export function shownIds(group: ReviewGroup): PersonId[] {
+  return group.people.map((person) => person.person_id);
+}
+
+/** "Show 5 more of 23 people not yet shown"; the last page: "Show the last 2 people". */
+export function showMoreWords(group: ReviewGroup): string {
+  const left = notShown(group);
+  if (left <= REVIEW_PEOPLE_PER_PAGE) {
+    return left === 1 ? "Show the last person" : `Show the last ${left} people`;
+  }
+  return `Show ${REVIEW_PEOPLE_PER_PAGE} more of ${countWords(left, "person", "people")} not yet shown`;
+}
+
+/** A group's header line: "12 people · 140 records waiting". */
+export function groupTotalWords(group: ReviewGroup): string {
+  const people = countWords(group.people_waiting, "person", "people");
+  return `${people} · ${countWords(group.records_waiting, "record", "records")} waiting`;
+}
+
+/**
+ * The queue with the next page of one link worker's group: its totals as they are now, and the
+ * people not already shown added after them. Also says who was added (to move focus to the
+ * first of them). A group with no one left drops out.
+ */
+export function withPage(
+  queue: ReviewQueue,
+  page: ReviewGroup,
+): { queue: ReviewQueue; added: PersonId[] } {
+  let added: PersonId[] = [];
+  const groups = queue.groups
+    .map((group) => {
+      if (group.link_worker !== page.link_worker) return group;
+      const shown = new Set(shownIds(group));
+      const fresh = page.people.filter((person) => !shown.has(person.person_id));
+      added = fresh.map((person) => person.person_id);
+      const people = [...group.people, ...fresh];
+      return {
+        ...page,
+        people,
+        // Never fewer waiting than are on screen.
+        people_waiting: Math.max(page.people_waiting, people.length),
+      };
+    })
+    .filter((group) => group.people.length > 0 || group.people_waiting > 0);
+  return { queue: withTotals(groups), added };
 }
 
 // ---- Caseloads ----

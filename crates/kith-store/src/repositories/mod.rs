@@ -17,4 +17,4 @@ mod supervision;
 pub use drafts::Draft;
 pub use referrals::ReferralStatusChange;
 pub use safeguarding::ConcernEvent;
-pub use supervision::{QueuedRecord, ReviewQueueEntry};
+pub use supervision::{QueuedItem, QueuedRecord, ReviewQueueEntry, ReviewQueueGroup};

@@ -2,6 +2,8 @@
 //! insert-only operations), and the review queue: notes, plans, discharges and held sessions
 //! written or changed on this device since a supervisor last marked them reviewed.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 use uuid::Uuid;
@@ -122,8 +124,16 @@ impl QueuedRecord {
     }
 }
 
-/// One record waiting for review, with what the queue groups and orders by.
+/// One record waiting for review.
 #[derive(Debug, Clone, PartialEq)]
+pub struct QueuedItem {
+    /// When the record was written or last changed on this device.
+    pub changed_at: DateTime<Utc>,
+    pub record: QueuedRecord,
+}
+
+/// A person with records waiting for review, with the newest of them.
+#[derive(Clone, PartialEq)]
 pub struct ReviewQueueEntry {
     pub person_id: PersonId,
     pub display_name: String,
@@ -131,77 +141,297 @@ pub struct ReviewQueueEntry {
     pub link_worker: Option<UserId>,
     /// The person's open (raised or escalated) safeguarding concerns.
     pub open_concerns: u32,
-    /// How many of the person's records wait for review (more than are listed when over the
+    /// How many of the person's records wait for review (more than `items` when over the
     /// limit per person).
-    pub waiting_for_person: u32,
-    /// When the record was written or last changed on this device.
-    pub changed_at: DateTime<Utc>,
-    pub record: QueuedRecord,
+    pub waiting: u32,
+    /// The newest change among the waiting records.
+    pub newest_change: DateTime<Utc>,
+    /// Newest first, at most the limit per person.
+    pub items: Vec<QueuedItem>,
 }
 
-/// Every record written or changed here since a mark that covers it (of the record, or of
-/// its whole person), except the reviewer's own; held sessions only; live people only. `?1`
-/// the reviewer, `?2` the most listed per person (newest first). Times compare as text: all
-/// are RFC 3339 UTC with microseconds.
-const REVIEW_QUEUE: &str = "WITH items AS (
-        SELECT 'note' AS kind, n.id, n.person_id, n.created_at AS changed_at, n.data
-        FROM notes n WHERE json_extract(n.data, '$.author') IS NOT ?1
-        UNION ALL
-        SELECT 'care_plan', c.id, c.person_id, c.updated_at, c.data
-        FROM care_plans c WHERE c.deleted_at IS NULL
-        UNION ALL
-        SELECT 'discharge', d.id, d.person_id, d.updated_at, d.data
-        FROM discharges d
-        WHERE d.deleted_at IS NULL AND json_extract(d.data, '$.discharged_by') IS NOT ?1
-        UNION ALL
-        SELECT 'session', s.id, s.person_id, s.updated_at, s.data
-        FROM sessions s
-        WHERE s.status = 'held' AND s.deleted_at IS NULL AND s.link_worker IS NOT ?1
-    ), waiting AS (
-        SELECT i.*,
-            row_number() OVER (PARTITION BY i.person_id ORDER BY i.changed_at DESC) AS place,
-            count(*) OVER (PARTITION BY i.person_id) AS for_person
-        FROM items i
-        WHERE NOT EXISTS (SELECT 1 FROM review_marks m
-                          WHERE m.record_id = i.id AND m.reviewed_at >= i.changed_at)
-          AND NOT EXISTS (SELECT 1 FROM review_marks m
-                          WHERE m.record_id = i.person_id AND m.record_kind = 'person'
-                            AND m.reviewed_at >= i.changed_at)
-    )
-    SELECT w.kind, w.data, w.person_id, p.display_name, p.assigned_link_worker,
-        (SELECT count(*) FROM concerns c WHERE c.person_id = w.person_id
-            AND c.status <> 'closed' AND c.deleted_at IS NULL),
-        w.for_person, w.changed_at
-    FROM waiting w JOIN people p ON p.id = w.person_id AND p.deleted_at IS NULL
-    WHERE w.place <= ?2
-    ORDER BY p.assigned_link_worker, w.person_id, w.changed_at DESC";
+impl std::fmt::Debug for ReviewQueueEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReviewQueueEntry")
+            .field("person_id", &self.person_id)
+            .field("link_worker", &self.link_worker)
+            .field("open_concerns", &self.open_concerns)
+            .field("waiting", &self.waiting)
+            .field("newest_change", &self.newest_change)
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
+    }
+}
 
-type QueueRow = (String, String, String, String, Option<String>, i64, i64, String);
+/// One link worker's share of the review queue: totals over all their people with records
+/// waiting, and one page of those people in queue order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewQueueGroup {
+    /// `None` for people assigned to no one.
+    pub link_worker: Option<UserId>,
+    pub people_waiting: u32,
+    pub records_waiting: u32,
+    pub people_with_concerns: u32,
+    /// People with open safeguarding concerns first, then the most recently changed, then by
+    /// id (so pages are stable).
+    pub people: Vec<ReviewQueueEntry>,
+}
 
-fn queue_entry(row: QueueRow) -> Result<ReviewQueueEntry, StoreError> {
-    let (kind, data, person_id, display_name, link_worker, open_concerns, waiting, changed_at) =
-        row;
-    let bad = |what: &str| StoreError::Decode(format!("review queue {what}"));
-    let record = match kind.as_str() {
-        "note" => QueuedRecord::Note(serde_json::from_str(&data)?),
-        "care_plan" => QueuedRecord::CarePlan(serde_json::from_str(&data)?),
-        "discharge" => QueuedRecord::Discharge(serde_json::from_str(&data)?),
-        "session" => QueuedRecord::Session(serde_json::from_str(&data)?),
-        _ => return Err(bad("kind")),
+/// The one definition of "waiting for review by `?1`": every note, plan, discharge and held
+/// session of a live person written or changed here after the last mark that covers it (of
+/// the record, or of its whole person), except the reviewer's own. It defines the CTE
+/// `waiting(kind, id, person_id, changed_at[, data])`; `$data` is
+/// `""` or `", data"` (the record's JSON), `$only` is `""` or a condition on `person_id`
+/// added to every branch. Times compare as text: all are RFC 3339 UTC with microseconds.
+macro_rules! waiting_for_review {
+    ($data:literal, $only:literal) => {
+        concat!(
+            "WITH items AS (
+                SELECT 'note' AS kind, id, person_id, created_at AS changed_at",
+            $data,
+            " FROM notes WHERE json_extract(data, '$.author') IS NOT ?1",
+            $only,
+            "
+                UNION ALL
+                SELECT 'care_plan', id, person_id, updated_at",
+            $data,
+            " FROM care_plans WHERE deleted_at IS NULL",
+            $only,
+            "
+                UNION ALL
+                SELECT 'discharge', id, person_id, updated_at",
+            $data,
+            " FROM discharges
+                WHERE deleted_at IS NULL AND json_extract(data, '$.discharged_by') IS NOT ?1",
+            $only,
+            "
+                UNION ALL
+                SELECT 'session', id, person_id, updated_at",
+            $data,
+            " FROM sessions
+                WHERE status = 'held' AND deleted_at IS NULL AND link_worker IS NOT ?1",
+            $only,
+            "
+            ), waiting AS (
+                SELECT i.* FROM items i
+                WHERE i.person_id IN (SELECT id FROM people WHERE deleted_at IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM review_marks m
+                                  WHERE m.record_id = i.id AND m.reviewed_at >= i.changed_at)
+                  AND NOT EXISTS (SELECT 1 FROM review_marks m
+                                  WHERE m.record_id = i.person_id AND m.record_kind = 'person'
+                                    AND m.reviewed_at >= i.changed_at)
+            ) "
+        )
     };
-    Ok(ReviewQueueEntry {
-        person_id: person_id.parse().map_err(|_| bad("person id"))?,
-        display_name,
-        link_worker: link_worker
-            .map(|id| id.parse().map_err(|_| bad("link worker")))
-            .transpose()?,
-        open_concerns: u32::try_from(open_concerns).unwrap_or(0),
-        waiting_for_person: u32::try_from(waiting).unwrap_or(0),
-        changed_at: DateTime::parse_from_rfc3339(&changed_at)
-            .map_err(|_| bad("time"))?
-            .with_timezone(&Utc),
-        record,
+}
+
+/// Per person with records waiting for `?1`: their link worker, how many wait, the newest
+/// change and their open concerns. No record data is read beyond the author checks. Grouped
+/// before joining people, so people are looked up once each, not once per record.
+const WAITING_PEOPLE: &str = concat!(
+    waiting_for_review!("", ""),
+    "SELECT w.person_id, p.assigned_link_worker, w.waiting, w.newest,
+        (SELECT count(*) FROM concerns c WHERE c.person_id = w.person_id
+            AND c.status <> 'closed' AND c.deleted_at IS NULL)
+    FROM (SELECT person_id, count(*) AS waiting, max(changed_at) AS newest
+          FROM waiting GROUP BY person_id) w
+    JOIN people p ON p.id = w.person_id"
+);
+
+/// The newest `?3` waiting records (with their data) of each person in the JSON array `?2`,
+/// with the person's name.
+const WAITING_ITEMS: &str = concat!(
+    waiting_for_review!(", data", " AND person_id IN (SELECT value FROM json_each(?2))"),
+    ", placed AS (
+        SELECT w.*,
+            row_number() OVER (PARTITION BY w.person_id ORDER BY w.changed_at DESC, w.id) AS place
+        FROM waiting w
+    )
+    SELECT w.kind, w.data, w.person_id, p.display_name, w.changed_at
+    FROM placed w JOIN people p ON p.id = w.person_id
+    WHERE w.place <= ?3 ORDER BY w.person_id, w.place"
+);
+
+/// A person with records waiting, as [`WAITING_PEOPLE`] counts them.
+#[derive(Debug, Clone, PartialEq)]
+struct WaitingPerson {
+    person_id: PersonId,
+    link_worker: Option<UserId>,
+    waiting: u32,
+    newest_change: DateTime<Utc>,
+    open_concerns: u32,
+}
+
+/// One link worker's people with records waiting, in queue order.
+#[derive(Debug)]
+struct WaitingGroup {
+    link_worker: Option<UserId>,
+    people: Vec<WaitingPerson>,
+}
+
+impl WaitingGroup {
+    fn has_concerns(&self) -> bool {
+        self.people.iter().any(|person| person.open_concerns > 0)
+    }
+
+    fn newest_change(&self) -> Option<DateTime<Utc>> {
+        self.people.iter().map(|person| person.newest_change).max()
+    }
+}
+
+/// Groups people by link worker, in queue order: within a group, people with open concerns
+/// first, then the most recently changed, then by id; groups with concerns first, then the
+/// one with the most recent change, then by link worker.
+fn in_queue_order(people: Vec<WaitingPerson>) -> Vec<WaitingGroup> {
+    let mut by_worker: HashMap<Option<UserId>, Vec<WaitingPerson>> = HashMap::new();
+    for person in people {
+        by_worker.entry(person.link_worker).or_default().push(person);
+    }
+    let mut groups: Vec<WaitingGroup> = by_worker
+        .into_iter()
+        .map(|(link_worker, mut people)| {
+            people.sort_by(|a, b| {
+                (b.open_concerns > 0)
+                    .cmp(&(a.open_concerns > 0))
+                    .then_with(|| b.newest_change.cmp(&a.newest_change))
+                    .then_with(|| a.person_id.cmp(&b.person_id))
+            });
+            WaitingGroup { link_worker, people }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.has_concerns()
+            .cmp(&a.has_concerns())
+            .then_with(|| b.newest_change().cmp(&a.newest_change()))
+            .then_with(|| a.link_worker.cmp(&b.link_worker))
+    });
+    groups
+}
+
+fn bad_row(what: &str) -> StoreError {
+    StoreError::Decode(format!("review queue {what}"))
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    Ok(DateTime::parse_from_rfc3339(text).map_err(|_| bad_row("time"))?.with_timezone(&Utc))
+}
+
+fn waiting_people(change: &Change<'_>, reviewer: UserId) -> Result<Vec<WaitingPerson>, StoreError> {
+    let mut statement = change.transaction.prepare_cached(WAITING_PEOPLE)?;
+    let rows = statement.query_map([reviewer.to_string()], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Option<String>>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut people = Vec::new();
+    for row in rows {
+        let (person_id, link_worker, waiting, newest, open_concerns) = row?;
+        people.push(WaitingPerson {
+            person_id: person_id.parse().map_err(|_| bad_row("person id"))?,
+            link_worker: link_worker
+                .map(|id| id.parse().map_err(|_| bad_row("link worker")))
+                .transpose()?,
+            waiting: u32::try_from(waiting).unwrap_or(u32::MAX),
+            newest_change: parse_time(&newest)?,
+            open_concerns: u32::try_from(open_concerns).unwrap_or(u32::MAX),
+        });
+    }
+    Ok(people)
+}
+
+fn queued_record(kind: &str, data: &str) -> Result<QueuedRecord, StoreError> {
+    Ok(match kind {
+        "note" => QueuedRecord::Note(serde_json::from_str(data)?),
+        "care_plan" => QueuedRecord::CarePlan(serde_json::from_str(data)?),
+        "discharge" => QueuedRecord::Discharge(serde_json::from_str(data)?),
+        "session" => QueuedRecord::Session(serde_json::from_str(data)?),
+        _ => return Err(bad_row("kind")),
     })
+}
+
+/// A page of `group`: the first `page` of its people not in `shown`, each with their newest
+/// `per_person` records (read only for them), each person returned an audited read.
+fn fill_page(
+    change: &Change<'_>,
+    reviewer: UserId,
+    group: WaitingGroup,
+    shown: &HashSet<PersonId>,
+    page: usize,
+    per_person: usize,
+) -> Result<ReviewQueueGroup, StoreError> {
+    let mut filled = ReviewQueueGroup {
+        link_worker: group.link_worker,
+        people_waiting: u32::try_from(group.people.len()).unwrap_or(u32::MAX),
+        records_waiting: group.people.iter().map(|person| person.waiting).sum(),
+        people_with_concerns: u32::try_from(
+            group.people.iter().filter(|person| person.open_concerns > 0).count(),
+        )
+        .unwrap_or(u32::MAX),
+        people: Vec::new(),
+    };
+    let chosen: Vec<WaitingPerson> = group
+        .people
+        .into_iter()
+        .filter(|person| !shown.contains(&person.person_id))
+        .take(page)
+        .collect();
+    if chosen.is_empty() {
+        return Ok(filled);
+    }
+    let ids = serde_json::to_string(
+        &chosen.iter().map(|person| person.person_id.to_string()).collect::<Vec<_>>(),
+    )?;
+    let mut found: HashMap<PersonId, (String, Vec<QueuedItem>)> = HashMap::new();
+    let mut statement = change.transaction.prepare_cached(WAITING_ITEMS)?;
+    let rows = statement.query_map(
+        rusqlite::params![reviewer.to_string(), ids, i64::try_from(per_person).unwrap_or(i64::MAX)],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+            ))
+        },
+    )?;
+    for row in rows {
+        let (kind, data, person_id, display_name, changed_at) = row?;
+        let person_id: PersonId = person_id.parse().map_err(|_| bad_row("person id"))?;
+        let item = QueuedItem {
+            changed_at: parse_time(&changed_at)?,
+            record: queued_record(&kind, &data)?,
+        };
+        found.entry(person_id).or_insert_with(|| (display_name, Vec::new())).1.push(item);
+    }
+    drop(statement);
+    for person in chosen {
+        // Both queries run in one transaction, so every chosen person has their records.
+        let Some((display_name, items)) = found.remove(&person.person_id) else { continue };
+        audit::append(
+            &change.transaction,
+            &change.now_text,
+            change.user,
+            Some(person.person_id),
+            AuditAction::Read,
+            "review_queue",
+            person.person_id.as_uuid(),
+        )?;
+        filled.people.push(ReviewQueueEntry {
+            person_id: person.person_id,
+            display_name,
+            link_worker: person.link_worker,
+            open_concerns: person.open_concerns,
+            waiting: person.waiting,
+            newest_change: person.newest_change,
+            items,
+        });
+    }
+    Ok(filled)
 }
 
 /// Recent comments on people assigned to `?1` (everyone if NULL) written by someone else,
@@ -337,57 +567,49 @@ impl Store {
         })
     }
 
-    /// The review queue for `reviewer`: every note, plan, discharge and held session of a
-    /// live person written or changed on this device after the last mark that covers it,
-    /// except the reviewer's own; at most `per_person` per person (newest first), each with
-    /// the count waiting for that person. Ordered by link worker, person, newest first.
-    /// Audited: one read per person listed.
+    /// The review queue for `reviewer`, one group per link worker (see [`ReviewQueueGroup`]
+    /// for the order), each with its totals and its first `people_per_group` people, each of
+    /// them with their newest `per_person` waiting records. Waiting: every note, plan,
+    /// discharge and held session of a live person written or changed on this device after
+    /// the last mark that covers it, except the reviewer's own. Records are read only for the
+    /// people returned, and only they are audited reads.
     pub fn review_queue(
         &self,
         reviewer: UserId,
+        people_per_group: usize,
         per_person: usize,
-    ) -> Result<Vec<ReviewQueueEntry>, StoreError> {
+    ) -> Result<Vec<ReviewQueueGroup>, StoreError> {
         self.write(|change| {
-            let mut statement = change.transaction.prepare_cached(REVIEW_QUEUE)?;
-            let rows = statement.query_map(
-                rusqlite::params![
-                    reviewer.to_string(),
-                    i64::try_from(per_person).unwrap_or(i64::MAX)
-                ],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                    ))
-                },
-            )?;
-            let mut entries = Vec::new();
-            for row in rows {
-                entries.push(queue_entry(row?)?);
-            }
-            drop(statement);
-            let mut audited: Option<PersonId> = None;
-            for entry in &entries {
-                if audited != Some(entry.person_id) {
-                    audit::append(
-                        &change.transaction,
-                        &change.now_text,
-                        change.user,
-                        Some(entry.person_id),
-                        AuditAction::Read,
-                        "review_queue",
-                        entry.person_id.as_uuid(),
-                    )?;
-                    audited = Some(entry.person_id);
-                }
-            }
-            Ok(entries)
+            let shown = HashSet::new();
+            in_queue_order(waiting_people(change, reviewer)?)
+                .into_iter()
+                .map(|group| {
+                    fill_page(change, reviewer, group, &shown, people_per_group, per_person)
+                })
+                .collect()
+        })
+    }
+
+    /// The next page of one link worker's group in the review queue (`None`: people assigned
+    /// to no one): its totals as they are now and its first `people` people not in `shown`
+    /// (those already on screen; people reviewed since then are simply no longer waiting).
+    /// A group with nothing waiting any more comes back empty. Audited like
+    /// [`Store::review_queue`].
+    pub fn review_queue_more(
+        &self,
+        reviewer: UserId,
+        link_worker: Option<UserId>,
+        shown: &[PersonId],
+        people: usize,
+        per_person: usize,
+    ) -> Result<ReviewQueueGroup, StoreError> {
+        self.write(|change| {
+            let shown: HashSet<PersonId> = shown.iter().copied().collect();
+            let group = in_queue_order(waiting_people(change, reviewer)?)
+                .into_iter()
+                .find(|group| group.link_worker == link_worker)
+                .unwrap_or(WaitingGroup { link_worker, people: Vec::new() });
+            fill_page(change, reviewer, group, &shown, people, per_person)
         })
     }
 }
@@ -426,6 +648,12 @@ mod tests {
             ..NewPerson::default()
         };
         store.add_person(new).unwrap().id
+    }
+
+    /// Every queued item, over every group's first page (big enough for these tests).
+    fn queue(store: &Store, reviewer: kith_domain::UserId) -> Vec<super::QueuedItem> {
+        let groups = store.review_queue(reviewer, 100, 100).unwrap();
+        groups.into_iter().flat_map(|g| g.people).flat_map(|p| p.items).collect()
     }
 
     fn count(store: &Store, sql: &str) -> i64 {
@@ -488,7 +716,7 @@ mod tests {
         let own = store.add_note(NewNote { person_id: ada, body: "Mine".into(), amends: None });
         own.unwrap();
         let reviewer = store.current_user().unwrap();
-        assert!(store.review_queue(reviewer, 20).unwrap().is_empty(), "one's own notes wait not");
+        assert!(queue(&store, reviewer).is_empty(), "one's own notes wait not");
         // A link worker's note, as sync brings it.
         let someone = kith_domain::UserId::new();
         let note = |text: &str| {
@@ -509,27 +737,146 @@ mod tests {
         let page =
             PulledPage { operations: vec![(1, op(first))], unreadable: vec![], next_cursor: 1 };
         Replica::apply_page(&mut store, &page).unwrap();
-        let queue = store.review_queue(reviewer, 20).unwrap();
-        assert_eq!(queue.len(), 1);
-        assert_eq!(queue[0].waiting_for_person, 1);
-        store.mark_reviewed(&[queue[0].record.reviewed()]).unwrap();
-        assert!(store.review_queue(reviewer, 20).unwrap().is_empty());
+        let items = queue(&store, reviewer);
+        assert_eq!(items.len(), 1);
+        let groups = store.review_queue(reviewer, 10, 20).unwrap();
+        assert_eq!(groups[0].people[0].waiting, 1);
+        store.mark_reviewed(&[items[0].record.reviewed()]).unwrap();
+        assert!(queue(&store, reviewer).is_empty());
         let page = PulledPage {
             operations: vec![(2, op(note("Second")))],
             unreadable: vec![],
             next_cursor: 2,
         };
         Replica::apply_page(&mut store, &page).unwrap();
-        let queue = store.review_queue(reviewer, 20).unwrap();
-        assert_eq!(queue.len(), 1, "only the new note");
-        assert!(matches!(&queue[0].record, QueuedRecordCheck::Note(n) if n.body == "Second"));
+        let items = queue(&store, reviewer);
+        assert_eq!(items.len(), 1, "only the new note");
+        assert!(matches!(&items[0].record, QueuedRecordCheck::Note(n) if n.body == "Second"));
         // Marking a record that is not here marks nothing at all.
         let missing = ReviewedRecord::Note(kith_domain::NoteId::new());
-        assert!(store.mark_reviewed(&[queue[0].record.reviewed(), missing]).is_err());
-        assert_eq!(store.review_queue(reviewer, 20).unwrap().len(), 1);
+        assert!(store.mark_reviewed(&[items[0].record.reviewed(), missing]).is_err());
+        assert_eq!(queue(&store, reviewer).len(), 1);
     }
 
     use super::QueuedRecord as QueuedRecordCheck;
+
+    /// A worker's people for the paging tests: the `n`-th (from 1) has `n` notes by the
+    /// worker; returns them oldest first.
+    fn workers_people(
+        store: &mut Store,
+        worker: kith_domain::UserId,
+        names: &[&str],
+    ) -> Vec<kith_domain::PersonId> {
+        let reviewer = store.current_user().unwrap();
+        store.set_current_user(worker).unwrap();
+        let mut people = Vec::new();
+        for (index, name) in names.iter().enumerate() {
+            let new = NewPerson {
+                given_name: (*name).into(),
+                family_name: "Test".into(),
+                assigned_link_worker: Some(worker),
+                ..NewPerson::default()
+            };
+            let person = store.add_person(new).unwrap().id;
+            for note in 0..=index {
+                let body = format!("{name} note {note}");
+                store.add_note(NewNote { person_id: person, body, amends: None }).unwrap();
+            }
+            people.push(person);
+        }
+        store.set_current_user(reviewer).unwrap();
+        people
+    }
+
+    fn read_by_queue(store: &Store, person: kith_domain::PersonId) -> bool {
+        let log = store.audit_log_for(person).unwrap();
+        log.iter().any(|entry| entry.record_kind == "review_queue")
+    }
+
+    #[test]
+    fn the_queue_pages_each_workers_people_concerns_first_and_reads_only_those_returned() {
+        let (_dir, mut store) = store();
+        let reviewer = store.current_user().unwrap();
+        let (ann, raj) = (kith_domain::UserId::new(), kith_domain::UserId::new());
+        let names = ["A1", "A2", "A3", "A4", "A5", "A6", "A7"];
+        let anns = workers_people(&mut store, ann, &names);
+        // Raj's people changed last, but Ann's group has an open concern: hers comes first.
+        let rajs = workers_people(&mut store, raj, &["R1", "R2"]);
+        let concern = kith_domain::safeguarding::Concern::raise(
+            kith_domain::ConcernId::new(),
+            anns[1],
+            kith_domain::safeguarding::ConcernKind::Neglect,
+            "Cold flat.".into(),
+            ann,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        store.raise_concern(&concern).unwrap();
+
+        let groups = store.review_queue(reviewer, 3, 2).unwrap();
+        assert_eq!(
+            groups.iter().map(|g| g.link_worker).collect::<Vec<_>>(),
+            [Some(ann), Some(raj)]
+        );
+        let first = &groups[0];
+        assert_eq!(first.people_waiting, 7);
+        assert_eq!(first.records_waiting, (1..=7).sum::<u32>());
+        assert_eq!(first.people_with_concerns, 1);
+        let ids = |people: &[super::ReviewQueueEntry]| -> Vec<kith_domain::PersonId> {
+            people.iter().map(|p| p.person_id).collect()
+        };
+        // The concern first, then the most recently changed.
+        assert_eq!(ids(&first.people), [anns[1], anns[6], anns[5]]);
+        assert_eq!(first.people[0].open_concerns, 1);
+        let a7 = &first.people[1];
+        assert_eq!(a7.waiting, 7);
+        let bodies: Vec<&str> = a7
+            .items
+            .iter()
+            .map(|item| match &item.record {
+                QueuedRecordCheck::Note(note) => note.body.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(bodies, ["A7 note 6", "A7 note 5"], "the newest two, newest first");
+        assert_eq!((groups[1].people_waiting, groups[1].records_waiting), (2, 3));
+        assert_eq!(ids(&groups[1].people), [rajs[1], rajs[0]]);
+        assert_eq!(groups[1].people_with_concerns, 0);
+        // Only the people returned were read.
+        for person in [anns[1], anns[6], anns[5], rajs[0], rajs[1]] {
+            assert!(read_by_queue(&store, person), "a shown person is an audited read");
+        }
+        for person in [anns[0], anns[2], anns[3], anns[4]] {
+            assert!(!read_by_queue(&store, person), "a person not shown was read");
+        }
+
+        // The next page leaves out those shown; the last page is short; then nothing.
+        let mut shown = ids(&first.people);
+        let second = store.review_queue_more(reviewer, Some(ann), &shown, 3, 2).unwrap();
+        assert_eq!(ids(&second.people), [anns[4], anns[3], anns[2]]);
+        assert_eq!((second.people_waiting, second.records_waiting), (7, 28));
+        assert!(read_by_queue(&store, anns[3]) && !read_by_queue(&store, anns[0]));
+        shown.extend(ids(&second.people));
+        let last = store.review_queue_more(reviewer, Some(ann), &shown, 3, 2).unwrap();
+        assert_eq!(ids(&last.people), [anns[0]]);
+        shown.extend(ids(&last.people));
+        let none = store.review_queue_more(reviewer, Some(ann), &shown, 3, 2).unwrap();
+        assert!(none.people.is_empty());
+        assert_eq!(none.people_waiting, 7);
+
+        // People reviewed after their page was shown simply stop counting.
+        store.mark_reviewed(&[ReviewedRecord::Person(anns[1])]).unwrap();
+        let after = store.review_queue_more(reviewer, Some(ann), &shown[..3], 3, 2).unwrap();
+        assert_eq!(ids(&after.people), [anns[4], anns[3], anns[2]]);
+        assert_eq!(
+            (after.people_waiting, after.records_waiting, after.people_with_concerns),
+            (6, 26, 0)
+        );
+        // A worker with nothing waiting (any more) gives an empty group.
+        let gone = store.review_queue_more(reviewer, Some(kith_domain::UserId::new()), &[], 3, 2);
+        let gone = gone.unwrap();
+        assert!(gone.people.is_empty() && gone.people_waiting == 0 && gone.records_waiting == 0);
+    }
 
     #[test]
     fn a_comment_kind_body_is_written_only_to_a_supervision_table() {
