@@ -205,6 +205,7 @@ struct Timings {
 
 /// The real HTTP transport, timed. `push_only` answers every pull with an empty last page,
 /// so a push can be measured without pulling this device's own operations back.
+#[derive(Clone)]
 struct TimedTransport {
     http: HttpTransport,
     push_only: bool,
@@ -329,7 +330,10 @@ fn client_process() -> Result<()> {
         mark_pushed: Duration::ZERO,
     };
     let mut engine = SyncEngine::new(replica, transport, key, SyncConfig::default());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // As in the app (Tauri's runtime): the server calls run on one worker while the store
+    // works on the other.
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let cpu_before = proc_cpu_seconds("self").unwrap_or(f64::NAN);
     let queued_before = cpu_queue_seconds().unwrap_or(f64::NAN);
     let started = Instant::now();

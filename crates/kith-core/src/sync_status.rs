@@ -202,6 +202,7 @@ impl Replica for SharedStore {
 }
 
 /// The HTTP transport, with every call cut short when Kith is locked.
+#[derive(Clone)]
 struct CancellableTransport {
     inner: HttpTransport,
     locked: watch::Receiver<bool>,

@@ -782,7 +782,14 @@ impl Store {
         Ok(operations)
     }
 
+    /// Records the server's answer to a push, committed without an fsync (as a pulled page,
+    /// below): a mark lost to a power cut only means the operations are pushed again, and the
+    /// server keeps each operation once.
     fn mark_pushed_in_store(&self, results: &[PushResult]) -> Result<(), StoreError> {
+        self.without_fsync(|| self.mark_pushed_transaction(results))
+    }
+
+    fn mark_pushed_transaction(&self, results: &[PushResult]) -> Result<(), StoreError> {
         let transaction = self.connection.unchecked_transaction()?;
         let now = now_text();
         for result in results {
@@ -820,10 +827,18 @@ impl Store {
     /// atomic, the page's cursor commits with it, so a page lost to a power cut is simply
     /// pulled again, and the local writes committed before it were already synced (FULL).
     fn apply_page_in_store(&self, page: &PulledPage) -> Result<(), StoreError> {
+        self.without_fsync(|| self.apply_page_transaction(page))
+    }
+
+    /// Runs `commit` with `synchronous = NORMAL`, then puts FULL back for local saves.
+    fn without_fsync<T>(
+        &self,
+        commit: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.connection.pragma_update(None, "synchronous", "NORMAL")?;
-        let applied = self.apply_page_transaction(page);
+        let committed = commit();
         self.connection.pragma_update(None, "synchronous", "FULL")?;
-        applied
+        committed
     }
 
     fn apply_page_transaction(&self, page: &PulledPage) -> Result<(), StoreError> {
