@@ -230,7 +230,6 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
         });
         Ok(())
     }
-
 }
 
 /// Rounds need a transport that can be cloned onto other tasks: server calls run alongside
