@@ -312,9 +312,13 @@ fn client_process() -> Result<()> {
     let key: PracticeKey = wrapped.unwrap_with_recovery_key(&practice_recovery)?;
 
     // The recovery key opens the real SQLCipher store without Argon2id's 128 MiB, which would
-    // otherwise be this process's peak before sync even started.
+    // otherwise be this process's peak before sync even started. Opened as the app's
+    // background sync opens it (its checkpoints on a thread of their own).
     let started = Instant::now();
-    let store = Profile::unlock_with_recovery_key(Path::new(&text("store")?), &text("recovery")?)?;
+    let dir = PathBuf::from(text("store")?);
+    let database_key = Profile::unlock_key_with_recovery_key(&dir, &text("recovery")?)?;
+    let store = Profile::open_for_sync(&dir, &database_key)?;
+    drop(database_key);
     let unlock = started.elapsed();
 
     let timings = Arc::new(Mutex::new(Timings::default()));

@@ -256,7 +256,7 @@ impl BackgroundSync {
         practice_key: PracticeKey,
         schedule: Schedule,
     ) -> Result<Self, CoreError> {
-        let store = SharedStore(Arc::new(Mutex::new(Some(Profile::open_with_key(
+        let store = SharedStore(Arc::new(Mutex::new(Some(Profile::open_for_sync(
             profile_dir,
             database_key,
         )?))));
