@@ -840,7 +840,7 @@ impl Store {
         let committed = commit();
         self.connection.pragma_update(None, "synchronous", "FULL")?;
         if let Some(checkpointer) = &self.checkpointer {
-            checkpointer.nudge();
+            checkpointer.after_commit(&self.connection);
         }
         committed
     }
