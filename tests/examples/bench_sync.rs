@@ -205,6 +205,7 @@ struct Timings {
 
 /// The real HTTP transport, timed. `push_only` answers every pull with an empty last page,
 /// so a push can be measured without pulling this device's own operations back.
+#[derive(Clone)]
 struct TimedTransport {
     http: HttpTransport,
     push_only: bool,
@@ -311,9 +312,13 @@ fn client_process() -> Result<()> {
     let key: PracticeKey = wrapped.unwrap_with_recovery_key(&practice_recovery)?;
 
     // The recovery key opens the real SQLCipher store without Argon2id's 128 MiB, which would
-    // otherwise be this process's peak before sync even started.
+    // otherwise be this process's peak before sync even started. Opened as the app's
+    // background sync opens it (its checkpoints on a thread of their own).
     let started = Instant::now();
-    let store = Profile::unlock_with_recovery_key(Path::new(&text("store")?), &text("recovery")?)?;
+    let dir = PathBuf::from(text("store")?);
+    let database_key = Profile::unlock_key_with_recovery_key(&dir, &text("recovery")?)?;
+    let store = Profile::open_for_sync(&dir, &database_key)?;
+    drop(database_key);
     let unlock = started.elapsed();
 
     let timings = Arc::new(Mutex::new(Timings::default()));
@@ -329,7 +334,10 @@ fn client_process() -> Result<()> {
         mark_pushed: Duration::ZERO,
     };
     let mut engine = SyncEngine::new(replica, transport, key, SyncConfig::default());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // As in the app (Tauri's runtime): the server calls run on one worker while the store
+    // works on the other.
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let cpu_before = proc_cpu_seconds("self").unwrap_or(f64::NAN);
     let queued_before = cpu_queue_seconds().unwrap_or(f64::NAN);
     let started = Instant::now();

@@ -202,6 +202,7 @@ impl Replica for SharedStore {
 }
 
 /// The HTTP transport, with every call cut short when Kith is locked.
+#[derive(Clone)]
 struct CancellableTransport {
     inner: HttpTransport,
     locked: watch::Receiver<bool>,
@@ -255,7 +256,7 @@ impl BackgroundSync {
         practice_key: PracticeKey,
         schedule: Schedule,
     ) -> Result<Self, CoreError> {
-        let store = SharedStore(Arc::new(Mutex::new(Some(Profile::open_with_key(
+        let store = SharedStore(Arc::new(Mutex::new(Some(Profile::open_for_sync(
             profile_dir,
             database_key,
         )?))));

@@ -74,6 +74,9 @@ fn prepare(connection: Connection, check_pages: bool) -> Result<Connection, Stor
     // A 64 MiB page cache made SQLCipher's queries as fast as plain SQLite's.
     connection.pragma_update(None, "cache_size", -65536)?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    // Applying a pulled page alone uses more than rusqlite's default 16 statements; past
+    // the cache, each would be compiled again for every record.
+    connection.set_prepared_statement_cache_capacity(64);
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     let journal: String =
         connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;

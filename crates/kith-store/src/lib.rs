@@ -47,6 +47,7 @@
 #![forbid(unsafe_code)]
 
 mod caseload;
+mod checkpoint;
 mod database;
 mod error;
 mod exports;

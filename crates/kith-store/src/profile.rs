@@ -121,6 +121,18 @@ impl Profile {
         open_existing(dir, key)
     }
 
+    /// [`Profile::open_with_key`] for background sync: this connection leaves checkpoints
+    /// (copying the write-ahead log into the database) to a thread with a connection of its
+    /// own, nudged after each pulled page and each push answer, so that long pulls never stop
+    /// for them. Both close when the store is dropped.
+    pub fn open_for_sync(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
+        let mut store = open_existing(dir, key)?;
+        store.connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        store.checkpointer =
+            Some(crate::checkpoint::Checkpointer::start(&Self::database_path(dir), key)?);
+        Ok(store)
+    }
+
     /// Unlocks with the passphrase. A wrong passphrase fails before the database is opened.
     pub fn unlock(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
         let keys = read_keys(dir)?;

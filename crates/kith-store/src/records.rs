@@ -86,7 +86,7 @@ pub(crate) fn insert<R: StoredRecord>(
     }
     let placeholders = vec!["?"; names.len()].join(", ");
     let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders})", R::TABLE, names.join(", "));
-    connection.execute(&sql, params_from_iter(values))?;
+    connection.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn update<R: StoredRecord>(
         R::TABLE,
         assignments.join(", ")
     );
-    let changed = connection.execute(&sql, params_from_iter(values))?;
+    let changed = connection.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     if changed == 0 {
         return Err(StoreError::NotFound { kind: R::KIND, id: record.record_id().to_string() });
     }

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use kith_domain::{PersonId, UserId};
 
+use crate::checkpoint::Checkpointer;
 use crate::records::{self, StoredRecord};
 use crate::repositories::audit::{self, AuditAction};
 use crate::{database, sync, StoreError};
@@ -19,6 +20,11 @@ use crate::{database, sync, StoreError};
 /// An unlocked profile: the open SQLCipher connection and the current user. Dropping it (or
 /// [`Store::lock`]) closes the database; SQLCipher wipes its copy of the key on close.
 pub struct Store {
+    /// Only on a sync connection ([`Profile::open_for_sync`]); dropped (joined) before the
+    /// connection closes.
+    ///
+    /// [`Profile::open_for_sync`]: crate::Profile::open_for_sync
+    pub(crate) checkpointer: Option<Checkpointer>,
     pub(crate) connection: Connection,
     profile_dir: PathBuf,
     current_user: Option<UserId>,
@@ -163,6 +169,7 @@ impl Change<'_> {
 impl Store {
     pub(crate) fn new(connection: Connection, profile_dir: &Path) -> Result<Self, StoreError> {
         let mut store = Store {
+            checkpointer: None,
             connection,
             profile_dir: profile_dir.to_owned(),
             current_user: None,

@@ -782,7 +782,14 @@ impl Store {
         Ok(operations)
     }
 
+    /// Records the server's answer to a push, committed without an fsync (as a pulled page,
+    /// below): a mark lost to a power cut only means the operations are pushed again, and the
+    /// server keeps each operation once.
     fn mark_pushed_in_store(&self, results: &[PushResult]) -> Result<(), StoreError> {
+        self.without_fsync(|| self.mark_pushed_transaction(results))
+    }
+
+    fn mark_pushed_transaction(&self, results: &[PushResult]) -> Result<(), StoreError> {
         let transaction = self.connection.unchecked_transaction()?;
         let now = now_text();
         for result in results {
@@ -820,10 +827,22 @@ impl Store {
     /// atomic, the page's cursor commits with it, so a page lost to a power cut is simply
     /// pulled again, and the local writes committed before it were already synced (FULL).
     fn apply_page_in_store(&self, page: &PulledPage) -> Result<(), StoreError> {
+        self.without_fsync(|| self.apply_page_transaction(page))
+    }
+
+    /// Runs `commit` with `synchronous = NORMAL`, then puts FULL back for local saves, and
+    /// nudges the background checkpointer (a sync connection has one).
+    fn without_fsync<T>(
+        &self,
+        commit: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.connection.pragma_update(None, "synchronous", "NORMAL")?;
-        let applied = self.apply_page_transaction(page);
+        let committed = commit();
         self.connection.pragma_update(None, "synchronous", "FULL")?;
-        applied
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.after_commit(&self.connection);
+        }
+        committed
     }
 
     fn apply_page_transaction(&self, page: &PulledPage) -> Result<(), StoreError> {
@@ -1061,5 +1080,54 @@ mod tests {
         let hits = target.search_notes("Quorvelline", 10).unwrap();
         assert_eq!(hits.iter().map(|hit| hit.note_id).collect::<Vec<_>>(), vec![note.id]);
         target.verify_integrity().unwrap();
+    }
+
+    /// A sync connection never checkpoints by itself: its thread does, as pages arrive (the
+    /// database file grows while the store is open), and dropping the store stops the thread
+    /// and leaves no write-ahead log behind, every page written.
+    #[test]
+    fn a_sync_connection_checkpoints_on_its_own_thread_and_closes_cleanly() {
+        let (_source_dir, mut source) = enrolled_store();
+        for n in 0..40 {
+            let new = NewPerson {
+                given_name: format!("Person{n}"),
+                family_name: "x".repeat(2_000),
+                ..Default::default()
+            };
+            source.add_person(new).unwrap();
+        }
+        let operations = Replica::pending_operations(&mut source, 0, 100).unwrap();
+        assert_eq!(operations.len(), 40);
+
+        let dir = tempfile::tempdir().unwrap();
+        let kdf = KdfParams::insecure_for_tests().unwrap();
+        let (store, _, key) =
+            Profile::create_keeping_key(dir.path(), "a test passphrase", kdf).unwrap();
+        drop(store);
+        let database = Profile::database_path(dir.path());
+        let wal = database.with_extension("db-wal");
+        let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
+        let mut target = Profile::open_for_sync(dir.path(), &key).unwrap();
+        target.set_current_user(UserId::new()).unwrap();
+        target.enrol_sync_device(DeviceId::new_v7()).unwrap();
+        let before = size(&database);
+        for (seq, operation) in operations.iter().enumerate() {
+            Replica::apply_page(&mut target, &page(seq as u64 + 1, operation)).unwrap();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while size(&database) < before + 40 * 2_000 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            size(&database) >= before + 40 * 2_000,
+            "the checkpointer copied the pages into the database file ({} -> {} bytes)",
+            before,
+            size(&database)
+        );
+        drop(target);
+        assert!(!wal.exists(), "no write-ahead log is left once the store is dropped");
+        let reopened = Profile::open_with_key(dir.path(), &key).unwrap();
+        assert_eq!(reopened.count_rows("people").unwrap(), 40);
+        reopened.verify_integrity().unwrap();
     }
 }

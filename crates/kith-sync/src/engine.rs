@@ -230,7 +230,11 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
         });
         Ok(())
     }
+}
 
+/// Rounds need a transport that can be cloned onto other tasks: server calls run alongside
+/// the store's work.
+impl<R: Replica, T: Transport + Clone + Send + Sync + 'static> SyncEngine<R, T> {
     /// One round: push everything waiting, then pull until the server has no more. `now_ms`
     /// is this device's clock (Unix ms). A stopped engine (device removed...) returns its
     /// error without contacting the server.
@@ -279,25 +283,23 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
         Ok((report, clock_ahead))
     }
 
+    /// Pushes the outbox in batches with one request in flight at a time (the server takes a
+    /// device's operations in order). While the server works on one batch, this laptop
+    /// records the answer to the one before and reads and seals the next.
     async fn push_all(&mut self, now_ms: u64, report: &mut SyncReport) -> Result<u64, SyncError> {
         let total = self.replica.pending_count()?;
         self.set_progress(SyncPhase::Pushing, 0, Some(total));
         let batch = self.config.push_batch.clamp(1, kith_protocol::MAX_OPERATIONS_PER_PUSH);
         let (mut after, mut done, mut clock_ahead) = (0u64, 0u64, 0u64);
-        loop {
-            let pending = self.replica.pending_operations(after, batch)?;
-            let Some(last) = pending.last() else { break };
-            after = last.device_seq;
-            let operations = pending
-                .iter()
-                .map(|op| seal_operation(&self.practice_key, op))
-                .collect::<Result<Vec<_>, _>>()?;
-            let sent: Vec<OperationId> = operations.iter().map(|op| op.op_id).collect();
-            let response = self.transport.push(&PushRequest { operations }).await?;
+        let mut in_flight = self.seal_batch(&mut after, batch)?.map(|request| self.send(request));
+        while let Some((sent, request)) = in_flight.take() {
+            let next = self.seal_batch(&mut after, batch)?;
+            let response = request.wait().await??;
             let answered: Vec<OperationId> = response.results.iter().map(|r| r.op_id).collect();
             if answered != sent {
                 return Err(SyncError::Protocol("push results do not match the request".into()));
             }
+            in_flight = next.map(|request| self.send(request));
             self.replica.mark_pushed(&response.results)?;
             for result in &response.results {
                 match &result.outcome {
@@ -322,17 +324,42 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
         Ok(clock_ahead)
     }
 
+    /// The next batch of the outbox after device sequence `after` (moved past it), sealed;
+    /// `None` when nothing more waits.
+    fn seal_batch(
+        &mut self,
+        after: &mut u64,
+        batch: usize,
+    ) -> Result<Option<PushRequest>, SyncError> {
+        let pending = self.replica.pending_operations(*after, batch)?;
+        let Some(last) = pending.last() else { return Ok(None) };
+        *after = last.device_seq;
+        let operations = pending
+            .iter()
+            .map(|op| seal_operation(&self.practice_key, op))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(PushRequest { operations }))
+    }
+
+    /// Sends a push on its own task; gives back the ids sent, to check the answer against.
+    fn send(&self, request: PushRequest) -> (Vec<OperationId>, Background<PushResponse>) {
+        let sent = request.operations.iter().map(|op| op.op_id).collect();
+        let transport = self.transport.clone();
+        (sent, Background::spawn(async move { transport.push(&request).await }))
+    }
+
+    /// Pulls pages until the server has no more, fetching and opening the next page while
+    /// this one is applied.
     async fn pull_all(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         self.set_progress(SyncPhase::Pulling, 0, None);
         let mut resyncs = 0;
         // Progress runs in sequence numbers, from the cursor this round started at to the
         // head of the caller's scope that the server reports.
         let mut started_at = self.replica.cursor()?;
-        loop {
-            let since = self.replica.cursor()?;
-            let request =
-                PullRequest { since, limit: Some(self.config.pull_limit), checksum: false };
-            let response = self.transport.pull(&request).await?;
+        let mut since = started_at;
+        let mut next = Some(self.fetch_page(since));
+        while let Some(fetching) = next.take() {
+            let (response, page) = fetching.wait().await??;
             if response.resync_required {
                 resyncs += 1;
                 if resyncs > MAX_RESYNCS_PER_ROUND {
@@ -342,12 +369,17 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
                 self.replica.resync(&scope)?;
                 report.resynced = true;
                 started_at = 0;
+                since = self.replica.cursor()?;
+                next = Some(self.fetch_page(since));
                 continue;
             }
             if response.next_cursor < since {
                 return Err(SyncError::Protocol("the pull cursor went backwards".into()));
             }
-            let page = self.open_page(since, &response);
+            let more = response.has_more && response.next_cursor != since;
+            if more {
+                next = Some(self.fetch_page(response.next_cursor));
+            }
             report.pulled += page.operations.len() as u64;
             report.unreadable += page.unreadable.len() as u64;
             report.pages += 1;
@@ -359,37 +391,74 @@ impl<R: Replica, T: Transport> SyncEngine<R, T> {
                 total.map_or(done, |total| done.min(total)),
                 total,
             );
-            if !response.has_more || response.next_cursor == since {
-                return Ok(());
-            }
+            since = response.next_cursor;
         }
+        Ok(())
     }
 
-    fn open_page(&self, since: u64, response: &PullResponse) -> PulledPage {
-        let mut page = PulledPage {
-            operations: Vec::with_capacity(response.operations.len()),
-            unreadable: Vec::new(),
-            next_cursor: response.next_cursor,
-        };
-        for stored in &response.operations {
-            if stored.seq <= since || stored.seq > response.next_cursor {
-                continue; // outside the page's range: never apply anything twice
-            }
-            match open_operation(&self.practice_key, &stored.operation) {
-                Ok(plain) => page.operations.push((stored.seq, plain)),
-                Err(error) => page.unreadable.push(UnreadableOperation {
-                    seq: stored.seq,
-                    operation: stored.operation.clone(),
-                    reason: error.to_string(),
-                }),
-            }
-        }
-        page
+    /// Fetches and opens the page after `since` on its own task.
+    fn fetch_page(&self, since: u64) -> Background<(PullResponse, PulledPage)> {
+        let transport = self.transport.clone();
+        let key = self.practice_key.clone();
+        let request = PullRequest { since, limit: Some(self.config.pull_limit), checksum: false };
+        Background::spawn(async move {
+            let response = transport.pull(&request).await?;
+            let page = open_page(&key, since, &response);
+            Ok((response, page))
+        })
     }
 
     fn set_progress(&self, phase: SyncPhase, done: u64, total: Option<u64>) {
         self.state.send_modify(|state| state.progress = Some(SyncProgress { phase, done, total }));
     }
+}
+
+/// A server call running on its own task, so that it goes on while the engine's task works
+/// on the local store (on a multi-threaded runtime); aborted if dropped unawaited (a round
+/// that failed, or an engine that was stopped).
+struct Background<O>(tokio::task::JoinHandle<Result<O, SyncError>>);
+
+impl<O: Send + 'static> Background<O> {
+    fn spawn(call: impl Future<Output = Result<O, SyncError>> + Send + 'static) -> Self {
+        Self(tokio::spawn(call))
+    }
+
+    /// Its answer; the outer error is the task itself failing.
+    async fn wait(mut self) -> Result<Result<O, SyncError>, SyncError> {
+        (&mut self.0)
+            .await
+            .map_err(|error| SyncError::Protocol(format!("a sync request stopped: {error}")))
+    }
+}
+
+impl<O> Drop for Background<O> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Opens a pulled page's envelopes; operations outside `(since, next_cursor]` are dropped so
+/// nothing is ever applied twice.
+fn open_page(key: &PracticeKey, since: u64, response: &PullResponse) -> PulledPage {
+    let mut page = PulledPage {
+        operations: Vec::with_capacity(response.operations.len()),
+        unreadable: Vec::new(),
+        next_cursor: response.next_cursor,
+    };
+    for stored in &response.operations {
+        if stored.seq <= since || stored.seq > response.next_cursor {
+            continue;
+        }
+        match open_operation(key, &stored.operation) {
+            Ok(plain) => page.operations.push((stored.seq, plain)),
+            Err(error) => page.unreadable.push(UnreadableOperation {
+                seq: stored.seq,
+                operation: stored.operation.clone(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+    page
 }
 
 fn round_problem(report: &SyncReport, clock_ahead: u64) -> Option<String> {

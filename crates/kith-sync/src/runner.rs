@@ -85,7 +85,7 @@ fn unix_ms() -> u64 {
 pub fn spawn_sync<R, T>(mut engine: SyncEngine<R, T>, schedule: Schedule) -> SyncHandle<R, T>
 where
     R: Replica + Send + 'static,
-    T: Transport + Send + Sync + 'static,
+    T: Transport + Clone + Send + Sync + 'static,
 {
     let state = engine.subscribe();
     let (commands, mut inbox) = mpsc::unbounded_channel();

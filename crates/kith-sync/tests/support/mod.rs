@@ -58,6 +58,7 @@ fn visible(inner: &ServerInner, device: DeviceId, op: &Operation) -> bool {
     }
 }
 
+#[derive(Clone)]
 pub struct FakeTransport {
     pub server: FakeServer,
     pub device_id: DeviceId,

@@ -97,7 +97,7 @@ pub struct Scenario<Tr: Transport> {
     pub real_time: bool,
 }
 
-impl<Tr: Transport> Scenario<Tr> {
+impl<Tr: Transport + Clone + Send + Sync + 'static> Scenario<Tr> {
     pub fn new(engines: Vec<SyncEngine<MemoryReplica, Tr>>, clock_offsets: Vec<i64>) -> Self {
         let devices = engines.len();
         let mut scenario = Self {
