@@ -164,11 +164,6 @@ debug_without_personal_data!(NewDischarge { person_id, discharged_on });
 debug_without_personal_data!(VisitDraft { session_id, status, duration_minutes });
 debug_without_personal_data!(SavedVisitDraft { saved_at });
 
-/// The drafts-table key of a session's visit draft.
-fn visit_draft_key(session_id: SessionId) -> String {
-    format!("visit:{session_id}")
-}
-
 impl Kith {
     /// Records a "what matters to you" conversation.
     pub fn record_conversation(&self, input: NewConversation) -> Result<Conversation, CoreError> {
@@ -301,12 +296,12 @@ impl Kith {
     pub fn save_visit_draft(&self, draft: &VisitDraft) -> Result<DateTime<Utc>, CoreError> {
         let body = serde_json::to_string(draft)
             .map_err(|error| CoreError::Storage { message: error.to_string() })?;
-        Ok(self.store()?.save_draft(&visit_draft_key(draft.session_id), &body)?)
+        Ok(self.store()?.save_visit_draft(draft.session_id, &body)?)
     }
 
     /// The visit draft of a session, if one was saved and the visit not yet recorded.
     pub fn visit_draft(&self, session_id: SessionId) -> Result<Option<SavedVisitDraft>, CoreError> {
-        let Some(saved) = self.store()?.draft(&visit_draft_key(session_id))? else {
+        let Some(saved) = self.store()?.visit_draft(session_id)? else {
             return Ok(None);
         };
         let draft = serde_json::from_str(&saved.body)
@@ -316,14 +311,14 @@ impl Kith {
 
     /// Throws away a session's visit draft.
     pub fn discard_visit_draft(&self, session_id: SessionId) -> Result<(), CoreError> {
-        Ok(self.store()?.discard_draft(&visit_draft_key(session_id))?)
+        Ok(self.store()?.discard_visit_draft(session_id)?)
     }
 
     /// Records what happened at a session and its note, together: both are kept or neither.
     /// The session's visit draft goes in the same transaction.
     pub fn record_visit(&self, visit: VisitRecord) -> Result<(Session, Option<Note>), CoreError> {
         Ok(self.store()?.in_one_transaction(|store| {
-            store.discard_draft(&visit_draft_key(visit.session_id))?;
+            store.discard_visit_draft(visit.session_id)?;
             let session = store.record_session_outcome(
                 visit.session_id,
                 visit.status,

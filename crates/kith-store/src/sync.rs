@@ -626,6 +626,11 @@ const PERSON_TABLES: &[&str] = &[
 ];
 
 fn purge_person(connection: &Connection, person: &str) -> Result<(), StoreError> {
+    // Visit drafts are local only, but hold what was typed about the person.
+    connection.execute(
+        "DELETE FROM drafts WHERE key IN (SELECT ?2 || id FROM sessions WHERE person_id = ?1)",
+        rusqlite::params![person, crate::repositories::VISIT_DRAFT_PREFIX],
+    )?;
     // Notes' full-text rows can only be removed with their text (a contentless index).
     connection.execute(
         "INSERT INTO notes_search (notes_search, rowid, body)

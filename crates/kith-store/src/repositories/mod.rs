@@ -15,6 +15,7 @@ mod safeguarding;
 mod supervision;
 
 pub use drafts::Draft;
+pub(crate) use drafts::VISIT_DRAFT_PREFIX;
 pub use referrals::ReferralStatusChange;
 pub use safeguarding::ConcernEvent;
 pub use supervision::{QueuedItem, QueuedRecord, ReviewQueueEntry, ReviewQueueGroup};

@@ -914,6 +914,27 @@ mod tests {
             "person_id": ada, "record": {"kind": "person", "id": ada},
             "reviewed_by": writer, "reviewed_at": "2025-03-14T09:00:00Z"});
         remote_insert(&mut store, ada, mark);
+        // A visit being typed up for each: only the purged person's draft goes.
+        let mut drafted = Vec::new();
+        for who in [ada, kept] {
+            let session = kith_domain::session::Session {
+                id: kith_domain::SessionId::new(),
+                person_id: who,
+                care_plan_id: None,
+                link_worker: writer,
+                date: chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap(),
+                start_time: None,
+                kind: kith_domain::session::SessionKind::HomeVisit,
+                status: kith_domain::session::SessionStatus::Planned,
+                duration_minutes: None,
+                location: None,
+            };
+            store.add_session(&session).unwrap();
+            store
+                .save_visit_draft(session.id, r#"{"notes":"Talked about the rent arrears"}"#)
+                .unwrap();
+            drafted.push(session.id);
+        }
         // Local rows are only purged once sent: pretend they were.
         store.connection.execute("UPDATE outbox SET status = 'accepted'", []).unwrap();
         let scope =
@@ -924,5 +945,8 @@ mod tests {
         }
         assert!(store.person(ada).is_err());
         assert!(store.person(kept).is_ok());
+        assert_eq!(store.visit_draft(drafted[0]).unwrap(), None, "the purged person's draft");
+        assert!(store.visit_draft(drafted[1]).unwrap().is_some(), "the kept person's draft");
+        assert_eq!(count(&store, "SELECT count(*) FROM drafts"), 1);
     }
 }
