@@ -296,6 +296,9 @@ async fn a_visit_is_saved_as_typed_survives_a_crash_and_is_recorded_with_its_not
         window.wait_for_text("[data-testid=today-visits_today] a", NAME).await?;
         window.click("[data-testid=today-visits_today] button").await?;
         window.wait_for_text("h1", &format!("Visit with {NAME}")).await?;
+        // Visit mode: no main sections to tap away to, only the label (and Settings, Lock).
+        window.wait_for_text("[data-testid=visit-mode-label]", "Visit mode").await?;
+        assert_eq!(count(&window, "nav[aria-label=Main]").await?, 0);
 
         let notes = "Doreen had the radio on and was humming.\nWe talked about the choir.";
         let next_steps = "Sam to ring the choir leader by Friday";
