@@ -16,6 +16,8 @@ use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+/// The Downloads folder inside each window's private home.
+const DOWNLOADS: &str = "Downloads";
 /// How long to wait for a process to come up or for an element to appear.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -139,6 +141,14 @@ impl AppWindow {
         prepare(data_dir.path()).context("preparing the data directory")?;
         // WebKit keeps its own cache and storage under the XDG folders: keep them private too.
         let webview_home = tempfile::Builder::new().prefix("kith-e2e-webview-").tempdir()?;
+        // The user's Downloads folder (XDG user dirs), where the app saves exports.
+        let config = webview_home.path().join("config");
+        std::fs::create_dir_all(&config)?;
+        std::fs::create_dir_all(webview_home.path().join(DOWNLOADS))?;
+        std::fs::write(
+            config.join("user-dirs.dirs"),
+            format!("XDG_DOWNLOAD_DIR=\"{}\"\n", webview_home.path().join(DOWNLOADS).display()),
+        )?;
 
         let (xvfb, display) = start_xvfb().await?;
         let port = free_port()?;
@@ -149,7 +159,7 @@ impl AppWindow {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", format!(":{display}"))
             .env("KITH_DATA_DIR", data_dir.path())
-            // Where the webview saves a download without asking: keep it out of the checkout.
+            // Where a download would land with no Downloads folder configured.
             .current_dir(webview_home.path())
             .env("XDG_DATA_HOME", webview_home.path().join("data"))
             .env("XDG_CACHE_HOME", webview_home.path().join("cache"))
@@ -197,10 +207,15 @@ impl AppWindow {
         self.client.as_ref().ok_or_else(|| anyhow!("the session is closed"))
     }
 
-    /// The app's working directory: private to this window, where the webview saves a
-    /// download without asking.
+    /// The app's working directory: private to this window (downloads would land here were
+    /// no Downloads folder configured).
     pub fn working_dir(&self) -> &Path {
         self.webview_home.path()
+    }
+
+    /// The user's Downloads folder as the app sees it (XDG user dirs): private to this window.
+    pub fn downloads_dir(&self) -> PathBuf {
+        self.webview_home.path().join(DOWNLOADS)
     }
 
     /// The app's data directory (`KITH_DATA_DIR`), empty at launch.

@@ -304,9 +304,10 @@ async fn the_report_for_a_range_shows_the_seeded_referrals_and_offers_the_csv() 
             "{csv}"
         );
 
-        // Download through a blob: link. The webview saves it without asking, into the app's
-        // working directory (here a private one): the file must hold exactly the CSV shown.
-        let downloads = window.working_dir().to_owned();
+        // Download through a blob: link. WebKitGTK saves it without asking into the user's
+        // Downloads folder (XDG user dirs; here a private one), not into the folder the app was
+        // started from: the file must hold exactly the CSV shown.
+        let downloads = window.downloads_dir();
         let is_report = |path: &Path| {
             path.file_name()
                 .and_then(|name| name.to_str())
@@ -333,6 +334,10 @@ async fn the_report_for_a_range_shows_the_seeded_referrals_and_offers_the_csv() 
         }
         let saved =
             saved.ok_or_else(|| anyhow::anyhow!("no CSV was downloaded into {downloads:?}"))?;
+        let stray = std::fs::read_dir(window.working_dir())?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .any(|path| is_report(&path));
+        assert!(!stray, "a report was saved into the app's working directory");
         let downloaded = std::fs::read_to_string(&saved)?;
         std::fs::remove_file(&saved)?;
         println!("the CSV downloaded through a blob: link to {}", saved.display());
