@@ -6,7 +6,6 @@
 //! notes and leaves nothing on the old one, even after it syncs again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "conflicts/support.rs"]
 mod support;
 
 use chrono::Utc;
@@ -22,8 +21,8 @@ fn supervisor_and_worker(
     dirs: &tempfile::TempDir,
 ) -> (Kith, (Kith, UserId, String)) {
     let (supervisor_name, _) = practice.account(Role::Supervisor);
-    let mut supervisor = laptop(&dirs.path().join("supervisor"));
-    supervisor.set_up_practice(&sign_in(&supervisor_name)).unwrap();
+    let mut supervisor = laptop_syncing_when_asked(&dirs.path().join("supervisor"));
+    supervisor.set_up_practice(&sign_in(&supervisor_name, PASSWORD)).unwrap();
     let worker = join_as_worker(practice, &supervisor, dirs, "worker");
     (supervisor, worker)
 }
@@ -36,9 +35,9 @@ fn join_as_worker(
 ) -> (Kith, UserId, String) {
     let (username, user_id) = practice.account(Role::LinkWorker);
     let invite = supervisor.create_invite().unwrap();
-    let mut worker = laptop(&dirs.path().join(name));
-    worker.join_practice(&sign_in(&username), &invite.code).unwrap();
-    (worker, user_id, username)
+    let mut worker = laptop_syncing_when_asked(&dirs.path().join(name));
+    worker.join_practice(&sign_in(&username, PASSWORD), &invite.code).unwrap();
+    (worker, support::user_id(user_id), username)
 }
 
 fn phone(kith: &Kith, person: PersonId) -> Option<String> {
@@ -200,7 +199,8 @@ fn a_person_moved_to_another_link_worker_moves_with_their_notes_and_leaves_the_o
     let nobody = supervisor.reassign_person(moving.id, UserId::new()).unwrap_err();
     assert_eq!(nobody.code(), ErrorCode::NotFound);
     let (_, other_supervisor) = practice.account(Role::Supervisor);
-    let not_a_worker = supervisor.reassign_person(moving.id, other_supervisor).unwrap_err();
+    let not_a_worker =
+        supervisor.reassign_person(moving.id, support::user_id(other_supervisor)).unwrap_err();
     assert_eq!(not_a_worker.code(), ErrorCode::InvalidInput);
 
     // The supervisor moves her to the second worker.
