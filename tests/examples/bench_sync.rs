@@ -93,6 +93,14 @@ fn cpu_queue_seconds() -> Option<f64> {
     Some(waiting_ns as f64 / 1e9)
 }
 
+/// Bytes this process has passed to `write` and `pwrite` so far (`/proc/self/io`): the
+/// store's log and database pages, plus the few the requests send.
+fn proc_written_bytes() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    let line = io.lines().find(|line| line.starts_with("wchar:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -340,12 +348,14 @@ fn client_process() -> Result<()> {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let cpu_before = proc_cpu_seconds("self").unwrap_or(f64::NAN);
     let queued_before = cpu_queue_seconds().unwrap_or(f64::NAN);
+    let written_before = proc_written_bytes().unwrap_or(0);
     let started = Instant::now();
     let report = runtime.block_on(engine.sync_once(kith_server::now_ms()))?;
     let total = started.elapsed();
     let peak = proc_status_kib("self", "VmHWM").ok_or_else(|| anyhow!("no VmHWM"))?;
     let cpu = proc_cpu_seconds("self").unwrap_or(f64::NAN) - cpu_before;
     let queued = cpu_queue_seconds().unwrap_or(f64::NAN) - queued_before;
+    let written = proc_written_bytes().unwrap_or(0).saturating_sub(written_before);
     let timings = timings.lock().map_err(|_| anyhow!("timings poisoned"))?;
     let push = timings.first_pull.map_or(total, |at| at.duration_since(started));
     let replica = engine.replica();
@@ -367,6 +377,7 @@ fn client_process() -> Result<()> {
         "peak_kib": peak,
         "cpu_s": cpu,
         "queued_s": queued,
+        "written_mib": written as f64 / (1024.0 * 1024.0),
     });
     println!("RESULT {figures}");
     Ok(())
@@ -678,8 +689,21 @@ fn orchestrate() -> Result<()> {
     );
 
     println!("\nRunning (each phase: a fresh server process and a fresh client process)");
-    let bulk_push = run_phase("100k initial push", &server_dir, &bulk, &bulk.link_worker, true)?;
-    let bulk_pull = run_phase("100k initial pull", &server_dir, &bulk, &bulk.supervisor, false)?;
+    let repeats = repeats();
+    let bulk_push = run_repeated(
+        "100k initial push",
+        repeats,
+        &[&server_dir, &bulk.link_worker.dir],
+        Direction::Push,
+        || run_phase("100k initial push", &server_dir, &bulk, &bulk.link_worker, true),
+    )?;
+    let bulk_pull = run_repeated(
+        "100k initial pull",
+        repeats,
+        &[&bulk.supervisor.dir],
+        Direction::Pull,
+        || run_phase("100k initial pull", &server_dir, &bulk, &bulk.supervisor, false),
+    )?;
     let arrived = check_arrived(&bulk, "100k")?;
     println!("    arrived and integrity_check ok: {arrived}");
     let bulk_echo = run_phase(
@@ -739,10 +763,75 @@ fn orchestrate() -> Result<()> {
     Ok(())
 }
 
+/// How many times the 100k push and pull run (`KITH_BENCH_REPEAT`, default 3): this machine
+/// is noisy, so the table shows the median run and the line above it every run.
+fn repeats() -> usize {
+    std::env::var("KITH_BENCH_REPEAT").ok().and_then(|text| text.parse().ok()).unwrap_or(3).max(1)
+}
+
+/// Runs a phase `repeats` times, each from the same starting files (`dirs` are copied aside
+/// first and put back before every run after the first), and returns its median run.
+fn run_repeated(
+    name: &str,
+    repeats: usize,
+    dirs: &[&Path],
+    direction: Direction,
+    mut run: impl FnMut() -> Result<Phase>,
+) -> Result<Phase> {
+    let saved = tempfile::tempdir()?;
+    let copies: Vec<PathBuf> =
+        (0..dirs.len()).map(|index| saved.path().join(index.to_string())).collect();
+    for (dir, copy) in dirs.iter().zip(&copies) {
+        copy_dir(dir, copy)?;
+    }
+    let mut runs = Vec::new();
+    for run_index in 0..repeats {
+        if run_index > 0 {
+            for (dir, copy) in dirs.iter().zip(&copies) {
+                std::fs::remove_dir_all(dir)?;
+                copy_dir(copy, dir)?;
+            }
+        }
+        runs.push(run()?);
+    }
+    let field = direction.seconds_field();
+    runs.sort_by(|a, b| a.seconds(field).total_cmp(&b.seconds(field)));
+    if repeats > 1 {
+        let times: Vec<String> =
+            runs.iter().map(|phase| format!("{:.2}", phase.seconds(field))).collect();
+        println!("    {name}, {repeats} runs: {} s; the median is kept", times.join(" / "));
+    }
+    Ok(runs.swap_remove(repeats / 2))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone, Copy)]
 enum Direction {
     Push,
     Pull,
+}
+
+impl Direction {
+    /// The client figure that times this direction.
+    fn seconds_field(self) -> &'static str {
+        match self {
+            Direction::Push => "push_s",
+            Direction::Pull => "pull_s",
+        }
+    }
 }
 
 fn per_second(count: u64, seconds: f64) -> f64 {
@@ -785,7 +874,7 @@ fn print_table(phases: &[(&Phase, Direction)]) {
 fn print_breakdown(phases: &[&Phase]) {
     println!();
     println!(
-        "{:<46} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7}",
+        "{:<46} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8}",
         "where the time goes (s)",
         "read ob",
         "push rq",
@@ -796,7 +885,8 @@ fn print_breakdown(phases: &[&Phase]) {
         "unlock",
         "CPU cl",
         "queued",
-        "CPU sv"
+        "CPU sv",
+        "wrote MiB"
     );
     for phase in phases {
         // Server calls overlap the store's work, so only the latter adds up with "other".
@@ -805,7 +895,7 @@ fn print_breakdown(phases: &[&Phase]) {
             .map(|field| phase.seconds(field))
             .sum::<f64>();
         println!(
-            "{:<46} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.3} {:>7.2} {:>7.2} {:>7.2}",
+            "{:<46} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.3} {:>7.2} {:>7.2} {:>7.2} {:>8.0}",
             phase.name,
             phase.seconds("read_outbox_s"),
             phase.seconds("push_requests_s"),
@@ -817,6 +907,7 @@ fn print_breakdown(phases: &[&Phase]) {
             phase.seconds("cpu_s"),
             phase.seconds("queued_s"),
             phase.server_cpu_s,
+            phase.seconds("written_mib"),
         );
     }
     println!("  read ob: reading the outbox; mark: recording push answers; apply: applying pages (one transaction each);");
@@ -824,7 +915,8 @@ fn print_breakdown(phases: &[&Phase]) {
     println!("    envelopes) run on another task alongside the store's work, so they overlap the other columns;");
     println!("  other: the rest of the round (sealing, waiting for an answer not back yet); unlock: opening the store (not in the round);");
     println!("  CPU cl / CPU sv: CPU seconds (user + system) the client used in the round / the server over the phase;");
-    println!("  queued: the client's time runnable but waiting for a CPU (other processes on this machine).");
+    println!("  queued: the client's time runnable but waiting for a CPU (other processes on this machine);");
+    println!("  wrote MiB: what the client wrote (the store's log, its checkpoints into the database, requests).");
 }
 
 fn print_targets(push: &Phase, pull: &Phase, all: &[&Phase]) {

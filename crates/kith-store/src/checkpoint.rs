@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use kith_crypto::DatabaseKey;
 use rusqlite::Connection;
 
-use crate::database::{self, OpenMode};
+use crate::database::{self, OpenMode, PageFormat};
 use crate::StoreError;
 
 /// A thread with its own connection to the same database, checkpointing when nudged. The
@@ -32,8 +32,12 @@ const COMMITS_PER_FULL_CHECKPOINT: u32 = 16;
 
 impl Checkpointer {
     /// Opens the second connection (same key) and starts the thread.
-    pub(crate) fn start(path: &Path, key: &DatabaseKey) -> Result<Self, StoreError> {
-        let connection = database::open(path, key, OpenMode::Existing)?;
+    pub(crate) fn start(
+        path: &Path,
+        key: &DatabaseKey,
+        format: PageFormat,
+    ) -> Result<Self, StoreError> {
+        let connection = database::open(path, key, format, OpenMode::Existing)?;
         // One nudge waiting is enough: the checkpoint it causes covers every commit before.
         let (nudges, woken) = mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()

@@ -8,6 +8,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_3_DRAFTS,
     MIGRATION_4_SUPERVISION,
     MIGRATION_5_NOTES_INDEX_MERGES,
+    MIGRATION_6_NOTES_INDEX_WITHOUT_POSITIONS,
 ];
 
 /// The first schema: every record keeps its full data as JSON in `data`, plus the columns
@@ -357,3 +358,72 @@ BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
 const MIGRATION_5_NOTES_INDEX_MERGES: &str = r#"
 INSERT INTO notes_search(notes_search, rank) VALUES ('automerge', 16);
 "#;
+
+/// The notes' full-text index keeps which notes hold each word, not where in them
+/// (`detail = none`), and no per-note token counts (`columnsize = 0`): searches ask for notes
+/// holding every typed word, newest first, never for a phrase or a relevance rank. Indexing a
+/// pulled note was a fifth of a supervisor's first pull; this halves the index. The index is
+/// rebuilt from the notes (contentless: it holds no text of its own to copy).
+const MIGRATION_6_NOTES_INDEX_WITHOUT_POSITIONS: &str = r#"
+DROP TABLE notes_search;
+CREATE VIRTUAL TABLE notes_search USING fts5(
+    body, content = '', detail = none, columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO notes_search(notes_search, rank) VALUES ('pgsz', 3900);
+INSERT INTO notes_search(notes_search, rank) VALUES ('automerge', 16);
+INSERT INTO notes_search(rowid, body) SELECT rowid, json_extract(data, '$.body') FROM notes;
+"#;
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::MIGRATIONS;
+
+    fn matches(connection: &Connection, query: &str) -> Vec<i64> {
+        let mut statement = connection
+            .prepare("SELECT rowid FROM notes_search WHERE notes_search MATCH ?1")
+            .unwrap();
+        statement.query_map([query], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn migration_6_rebuilds_the_notes_index_from_the_notes_already_there() {
+        let connection = Connection::open_in_memory().unwrap();
+        // Notes without their people: only the index is under test.
+        connection.pragma_update(None, "foreign_keys", false).unwrap();
+        for sql in &MIGRATIONS[..5] {
+            connection.execute_batch(sql).unwrap();
+        }
+        for (rowid, body) in [(1, "Allotment on Tuesday"), (2, "Phoned about the allotment")] {
+            let data = serde_json::json!({ "body": body }).to_string();
+            connection
+                .execute(
+                    "INSERT INTO notes (rowid, id, person_id, written_at, data, created_at)
+                     VALUES (?1, ?1, 'p', 'now', ?2, 'now')",
+                    rusqlite::params![rowid, data],
+                )
+                .unwrap();
+            connection
+                .execute(
+                    "INSERT INTO notes_search (rowid, body) VALUES (?1, ?2)",
+                    rusqlite::params![rowid, body],
+                )
+                .unwrap();
+        }
+        connection.execute_batch(MIGRATIONS[5]).unwrap();
+        assert_eq!(matches(&connection, "\"allotment\""), vec![1, 2]);
+        assert_eq!(matches(&connection, "\"tues\"*"), vec![1]);
+        assert_eq!(matches(&connection, "\"phoned\" \"allot\"*"), vec![2]);
+        // A purge removes a note's entries with its text, as before.
+        connection
+            .execute(
+                "INSERT INTO notes_search (notes_search, rowid, body)
+                 SELECT 'delete', rowid, json_extract(data, '$.body') FROM notes WHERE rowid = 2",
+                [],
+            )
+            .unwrap();
+        assert_eq!(matches(&connection, "\"allotment\""), vec![1]);
+    }
+}

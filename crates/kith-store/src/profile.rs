@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use kith_crypto::{DatabaseKey, KdfParams, RecoveryKey, WrappedKey};
 use serde::{Deserialize, Serialize};
 
-use crate::database::{self, OpenMode};
+use crate::database::{self, OpenMode, PageFormat};
 use crate::{Store, StoreError};
 
 /// The environment variable that overrides the profile directory.
@@ -38,6 +38,10 @@ struct KeysFile {
     format: u32,
     passphrase: WrappedKey,
     recovery: WrappedKey,
+    /// How `kith.db`'s pages are laid out; profiles made before it was recorded have
+    /// SQLCipher 4's defaults.
+    #[serde(default = "PageFormat::sqlcipher_4")]
+    pages: PageFormat,
 }
 
 /// Opening and managing a profile directory.
@@ -94,9 +98,11 @@ impl Profile {
             format: KEYS_FORMAT,
             passphrase: WrappedKey::with_passphrase(&key, passphrase, kdf)?,
             recovery: WrappedKey::with_recovery_key(&key, &recovery_key)?,
+            pages: PageFormat::NEW_PROFILES,
         };
         write_keys(dir, &keys)?;
-        let connection = database::open(&Self::database_path(dir), &key, OpenMode::Create)?;
+        let connection =
+            database::open(&Self::database_path(dir), &key, keys.pages, OpenMode::Create)?;
         Ok((Store::new(connection, dir)?, recovery_key, key))
     }
 
@@ -118,7 +124,7 @@ impl Profile {
     /// Opens another connection to an existing profile's database with its already unwrapped
     /// key (no KDF). Each connection is its own [`Store`]; they share the WAL database.
     pub fn open_with_key(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
-        open_existing(dir, key)
+        open_existing(dir, key, read_keys(dir)?.pages)
     }
 
     /// [`Profile::open_with_key`] for background sync: this connection leaves checkpoints
@@ -126,10 +132,11 @@ impl Profile {
     /// own, nudged after each pulled page and each push answer, so that long pulls never stop
     /// for them. Both close when the store is dropped.
     pub fn open_for_sync(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
-        let mut store = open_existing(dir, key)?;
+        let pages = read_keys(dir)?.pages;
+        let mut store = open_existing(dir, key, pages)?;
         store.connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         store.checkpointer =
-            Some(crate::checkpoint::Checkpointer::start(&Self::database_path(dir), key)?);
+            Some(crate::checkpoint::Checkpointer::start(&Self::database_path(dir), key, pages)?);
         Ok(store)
     }
 
@@ -137,7 +144,7 @@ impl Profile {
     pub fn unlock(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
         let keys = read_keys(dir)?;
         let key: DatabaseKey = keys.passphrase.unwrap_with_passphrase(passphrase)?;
-        open_existing(dir, &key)
+        open_existing(dir, &key, keys.pages)
     }
 
     /// Unlocks with the recovery key as typed (case, spaces and dashes do not matter).
@@ -145,7 +152,7 @@ impl Profile {
         let recovery_key = RecoveryKey::parse(recovery_key)?;
         let keys = read_keys(dir)?;
         let key: DatabaseKey = keys.recovery.unwrap_with_recovery_key(&recovery_key)?;
-        open_existing(dir, &key)
+        open_existing(dir, &key, keys.pages)
     }
 
     /// Rewraps the database key under a new passphrase (the database file is not touched).
@@ -181,8 +188,8 @@ impl Profile {
     }
 }
 
-fn open_existing(dir: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
-    let connection = database::open(&Profile::database_path(dir), key, OpenMode::Existing)?;
+fn open_existing(dir: &Path, key: &DatabaseKey, pages: PageFormat) -> Result<Store, StoreError> {
+    let connection = database::open(&Profile::database_path(dir), key, pages, OpenMode::Existing)?;
     Store::new(connection, dir)
 }
 
@@ -203,6 +210,12 @@ fn read_keys(dir: &Path) -> Result<KeysFile, StoreError> {
         .map_err(|error| StoreError::KeysFileDamaged(error.to_string()))?;
     if keys.format != KEYS_FORMAT {
         return Err(StoreError::KeysFileDamaged(format!("unknown format {}", keys.format)));
+    }
+    if !keys.pages.is_valid() {
+        return Err(StoreError::KeysFileDamaged(format!(
+            "page size {} is not one SQLCipher accepts",
+            keys.pages.page_size
+        )));
     }
     Ok(keys)
 }

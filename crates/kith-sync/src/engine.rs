@@ -384,6 +384,8 @@ impl<R: Replica, T: Transport + Clone + Send + Sync + 'static> SyncEngine<R, T> 
             report.unreadable += page.unreadable.len() as u64;
             report.pages += 1;
             self.replica.apply_page(&page)?;
+            // Freeing a page's thousands of values would be the store's thread's time too.
+            tokio::task::spawn_blocking(move || drop(page));
             let total = response.head_seq.map(|head| head.saturating_sub(started_at));
             let done = response.next_cursor.saturating_sub(started_at);
             self.set_progress(
@@ -396,14 +398,17 @@ impl<R: Replica, T: Transport + Clone + Send + Sync + 'static> SyncEngine<R, T> 
         Ok(())
     }
 
-    /// Fetches and opens the page after `since` on its own task.
+    /// Fetches and opens the page after `since` on its own task. The response comes back
+    /// without its (now opened) operations.
     fn fetch_page(&self, since: u64) -> Background<(PullResponse, PulledPage)> {
         let transport = self.transport.clone();
         let key = self.practice_key.clone();
         let request = PullRequest { since, limit: Some(self.config.pull_limit), checksum: false };
         Background::spawn(async move {
-            let response = transport.pull(&request).await?;
+            let mut response = transport.pull(&request).await?;
             let page = open_page(&key, since, &response);
+            // The sealed envelopes are freed here, not on the store's thread.
+            response.operations = Vec::new();
             Ok((response, page))
         })
     }

@@ -193,7 +193,7 @@ fn one_flipped_byte_in_a_data_page_is_reported_as_damage_without_panicking() {
     store.lock();
     let database = Profile::database_path(profile.path());
     let size = fs::metadata(&database).unwrap().len() as usize;
-    let page_size = 4096;
+    let page_size = page_format(profile.path()).0 as usize;
     assert!(size / page_size > 20, "need several data pages, have {}", size / page_size);
     // A byte in the middle of a page well past the first.
     let page = size / page_size / 2;
@@ -225,7 +225,7 @@ fn every_single_byte_flip_in_the_last_page_is_caught() {
     store.lock();
     let database = Profile::database_path(profile.path());
     let original = fs::read(&database).unwrap();
-    let last_page = original.len() - 4096;
+    let last_page = original.len() - page_format(profile.path()).0 as usize;
     for offset in (last_page..original.len()).step_by(97) {
         let mut bytes = original.clone();
         bytes[offset] ^= 0x80;
@@ -286,4 +286,95 @@ fn profile_dir_resolution_prefers_the_explicit_path_then_the_environment() {
         Some(value) if !value.is_empty() => assert_eq!(resolved, PathBuf::from(value)),
         _ => assert!(resolved.to_string_lossy().to_lowercase().contains("kith")),
     }
+}
+
+#[test]
+fn a_new_profile_records_its_page_format_and_its_file_opens_only_in_that_format() {
+    let (profile, store) = new_profile();
+    let person = store.add_person(new_person("Fay", "Example", None)).unwrap();
+    store.checkpoint().unwrap();
+    store.lock();
+    assert_eq!(page_format(profile.path()), (8192, "HMAC_SHA256".to_owned()));
+    let database = Profile::database_path(profile.path());
+    let key = database_key(&profile);
+    let people = |connection: rusqlite::Connection| {
+        connection.query_row("SELECT count(*) FROM people", [], |row| row.get::<_, i64>(0))
+    };
+    assert_eq!(people(raw_connection_with(&database, &key, Some((8192, "HMAC_SHA256")))), Ok(1));
+    // The recorded format is the one the file is in: SQLCipher's defaults cannot read it.
+    assert!(people(raw_connection_with(&database, &key, None)).is_err());
+    assert!(people(raw_connection_with(&database, &key, Some((8192, "HMAC_SHA512")))).is_err());
+    assert_eq!(profile.unlock().person(person.id).unwrap().id, person.id);
+}
+
+/// Rewrites `keys.json` through `edit` (its JSON).
+fn edit_keys_file(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = Profile::keys_path(dir);
+    let mut keys: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut keys);
+    fs::write(&path, serde_json::to_string_pretty(&keys).unwrap()).unwrap();
+}
+
+#[test]
+fn a_profile_made_before_page_formats_were_recorded_opens_in_sqlcipher_defaults() {
+    // Such a profile: a database in SQLCipher 4's default format (empty: unlocking creates
+    // the schema) and a keys file without `pages`.
+    let (profile, store) = new_profile();
+    store.lock();
+    let database = Profile::database_path(profile.path());
+    fs::remove_file(&database).unwrap();
+    let key = database_key(&profile);
+    {
+        let connection = raw_connection_with(&database, &key, None);
+        connection.execute_batch("CREATE TABLE made (x); DROP TABLE made;").unwrap();
+    }
+    edit_keys_file(profile.path(), |keys| {
+        keys.as_object_mut().unwrap().remove("pages");
+    });
+
+    let mut store = profile.unlock();
+    store.set_current_user(profile.user).unwrap();
+    let person = store.add_person(new_person("Gil", "Example", None)).unwrap();
+    store.add_note(new_note(person.id, "Walked to the library together")).unwrap();
+    assert_eq!(store.search_notes("library", 10).unwrap().len(), 1);
+    store.verify_integrity().unwrap();
+    store.checkpoint().unwrap();
+    store.lock();
+    // Still in the old format (nothing converted it), and the keys file still says nothing.
+    let people = raw_connection_with(&database, &key, None)
+        .query_row("SELECT count(*) FROM people", [], |row| row.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(people, 1);
+    assert_eq!(page_format(profile.path()), (4096, "HMAC_SHA512".to_owned()));
+    // Background sync's connection and its checkpointer open it too.
+    let sync = Profile::open_for_sync(profile.path(), &key).unwrap();
+    assert_eq!(sync.people(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_keys_file_naming_a_page_size_sqlcipher_refuses_is_reported_as_damaged() {
+    let (profile, store) = new_profile();
+    store.lock();
+    edit_keys_file(profile.path(), |keys| keys["pages"]["page_size"] = 5000.into());
+    let error = Profile::unlock(profile.path(), PASSPHRASE).unwrap_err();
+    assert!(matches!(error, StoreError::KeysFileDamaged(_)), "{error:?}");
+    assert!(error.to_string().contains("5000"), "{error}");
+    edit_keys_file(profile.path(), |keys| keys["pages"]["hmac"] = "HMAC_MD5".into());
+    let error = Profile::unlock(profile.path(), PASSPHRASE).unwrap_err();
+    assert!(matches!(error, StoreError::KeysFileDamaged(_)), "{error:?}");
+}
+
+#[test]
+fn a_keys_file_giving_the_wrong_page_format_is_damage_and_writes_nothing() {
+    let (profile, store) = new_profile();
+    store.add_person(new_person("Hal", "Example", None)).unwrap();
+    store.checkpoint().unwrap();
+    store.lock();
+    let database = Profile::database_path(profile.path());
+    let before = sha256_file(&database);
+    edit_keys_file(profile.path(), |keys| keys["pages"]["page_size"] = 4096.into());
+    let error = Profile::unlock(profile.path(), PASSPHRASE).unwrap_err();
+    assert!(matches!(error, StoreError::DamagedOrTampered(_)), "{error:?}");
+    assert_eq!(sha256_file(&database), before);
 }

@@ -167,6 +167,35 @@ fn search_finds_people_by_name_ignoring_accents_and_by_their_notes() {
     assert_eq!(store.count_rows("people").unwrap(), 3, "a deletion is a tombstone");
 }
 
+#[test]
+fn note_search_matches_every_typed_word_in_any_order_and_copes_with_any_text() {
+    let (_profile, store) = new_profile();
+    let person = store.add_person(new_person("Ines", "Example", None)).unwrap();
+    store.add_note(new_note(person.id, "Went to the café; the choir meets on Thursday")).unwrap();
+    let other = store.add_person(new_person("Jo", "Example", None)).unwrap();
+    store.add_note(new_note(other.id, "Thursday: choir cancelled, phoned instead")).unwrap();
+
+    // Every word, anywhere in the note, the last one as a prefix; accents do not matter.
+    assert_eq!(store.search_notes("thursday cafe", 10).unwrap().len(), 1);
+    assert_eq!(store.search_notes("choir thurs", 10).unwrap().len(), 2);
+    assert_eq!(store.search_notes("meets choir", 10).unwrap().len(), 1);
+    assert!(store.search_notes("choir tuesday", 10).unwrap().is_empty());
+    // Letters the index's tokenizer may split (newer scripts, superscripts, joined letters)
+    // and search syntax give results or none, never an error.
+    for typed in [
+        "ꭰꭱ",
+        "x²",
+        "ǅemal",
+        "١٢٣",
+        "a\u{301}b",
+        "\"choir meets\"",
+        "choir NEAR thursday",
+        "body:choir",
+    ] {
+        store.search_notes(typed, 10).unwrap_or_else(|error| panic!("{typed}: {error}"));
+    }
+}
+
 fn session(person: kith_domain::PersonId, worker: UserId, days_from_today: i64) -> Session {
     let date = if days_from_today >= 0 {
         today().checked_add_days(Days::new(days_from_today as u64)).unwrap()

@@ -102,12 +102,43 @@ pub fn database_key(profile: &TestProfile) -> DatabaseKey {
     wrapped.unwrap_with_recovery_key(&profile.recovery_key).unwrap()
 }
 
-/// A raw rusqlite connection to the profile's database, keyed.
-pub fn raw_connection(profile: &TestProfile) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(Profile::database_path(profile.path())).unwrap();
-    let key = database_key(profile);
+/// The page format `keys.json` records (`pages`), or SQLCipher 4's defaults when it has none.
+pub fn page_format(dir: &Path) -> (u32, String) {
+    let keys: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Profile::keys_path(dir)).unwrap()).unwrap();
+    match keys.get("pages") {
+        Some(pages) => (
+            pages["page_size"].as_u64().unwrap() as u32,
+            pages["hmac"].as_str().unwrap().to_owned(),
+        ),
+        None => (4096, "HMAC_SHA512".to_owned()),
+    }
+}
+
+/// A raw rusqlite connection to a database, keyed and told its page format (SQLCipher's
+/// defaults when `format` is `None`).
+pub fn raw_connection_with(
+    path: &Path,
+    key: &DatabaseKey,
+    format: Option<(u32, &str)>,
+) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).unwrap();
     connection.pragma_update(None, "key", &*key.sqlcipher_raw_key_literal()).unwrap();
+    if let Some((page_size, hmac)) = format {
+        connection.pragma_update(None, "cipher_page_size", page_size).unwrap();
+        connection.pragma_update(None, "cipher_hmac_algorithm", hmac).unwrap();
+    }
     connection
+}
+
+/// A raw rusqlite connection to the profile's database, keyed, in the profile's page format.
+pub fn raw_connection(profile: &TestProfile) -> rusqlite::Connection {
+    let (page_size, hmac) = page_format(profile.path());
+    raw_connection_with(
+        &Profile::database_path(profile.path()),
+        &database_key(profile),
+        Some((page_size, &hmac)),
+    )
 }
 
 /// Row counts of every table, to show that a refused write changed nothing.
