@@ -102,10 +102,11 @@ fn overview_from_row(row: OverviewRow) -> Result<PersonOverview, StoreError> {
 
 /// Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax
 /// gets through), all words required; `prefix` makes every word a prefix, otherwise only the
-/// last (the one still being typed). `None` when there is no word to search for.
+/// last (the one still being typed). Words are split where the notes index's tokenizer
+/// splits them, so that each is one term. `None` when there is no word to search for.
 fn match_expression(typed: &str, prefix: bool) -> Option<String> {
     let words: Vec<&str> =
-        typed.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+        typed.split(|c: char| !is_word_char(c)).filter(|word| !word.is_empty()).collect();
     let last = words.len().checked_sub(1)?;
     let terms: Vec<String> =
         words
@@ -120,6 +121,24 @@ fn match_expression(typed: &str, prefix: bool) -> Option<String> {
             })
             .collect();
     Some(terms.join(" "))
+}
+
+/// Whether the notes index's tokenizer (`unicode61`, categories `L* N* Co M*`) keeps `c`
+/// inside a word: letters, marks (so a Hindi or Tamil word stays whole), numbers and
+/// private-use characters.
+fn is_word_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+    matches!(
+        c.general_category_group(),
+        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark | GeneralCategoryGroup::Number
+    ) || c.general_category() == GeneralCategory::PrivateUse
+}
+
+/// The notes index keeps no word positions, so it cannot answer a phrase: the error a typed
+/// word gives if the tokenizer still splits it (its Unicode tables are version 6.1, so a
+/// character whose category changed since could). Such a word finds no notes.
+fn is_phrase_refused(error: &rusqlite::Error) -> bool {
+    error.to_string().contains("phrase queries are not supported")
 }
 
 /// How many of the most recent matching notes a people search reads per person it may
@@ -170,11 +189,16 @@ impl Store {
              ORDER BY s.rowid DESC",
         )?;
         let scanned = (limit * NOTES_SCANNED_PER_RESULT) as i64;
-        let rows = statement.query_map(rusqlite::params![notes_query, scanned], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (id, display_name) = row?;
+        let rows: Result<Vec<(String, String)>, rusqlite::Error> = statement
+            .query_map(rusqlite::params![notes_query, scanned], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect();
+        let rows = match rows {
+            Err(error) if is_phrase_refused(&error) => Vec::new(),
+            rows => rows?,
+        };
+        for (id, display_name) in rows {
             let person_id: PersonId = parse_id(&id)?;
             if hits.len() < limit && !hits.iter().any(|hit| hit.person_id == person_id) {
                 hits.push(PersonHit { person_id, display_name, matched_in: MatchedIn::Notes });
@@ -226,12 +250,17 @@ impl Store {
              WHERE p.deleted_at IS NULL
              ORDER BY s.rowid DESC",
         )?;
-        let rows = statement.query_map(rusqlite::params![query, limit as i64], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-        })?;
+        let rows: Result<Vec<(String, String, String)>, rusqlite::Error> = statement
+            .query_map(rusqlite::params![query, limit as i64], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
+            .collect();
+        let rows = match rows {
+            Err(error) if is_phrase_refused(&error) => Vec::new(),
+            rows => rows?,
+        };
         let mut hits = Vec::new();
-        for row in rows {
-            let (note_id, person_id, written_at) = row?;
+        for (note_id, person_id, written_at) in rows {
             hits.push(NoteHit {
                 note_id: parse_id(&note_id)?,
                 person_id: parse_id(&person_id)?,
@@ -244,7 +273,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::match_expression;
+    use super::{is_phrase_refused, match_expression};
 
     #[test]
     fn typed_text_becomes_quoted_terms_and_fts_syntax_is_neutralised() {
@@ -252,5 +281,26 @@ mod tests {
         assert_eq!(match_expression("mary o'brien", true).unwrap(), "\"mary\"* \"o\"* \"brien\"*");
         assert_eq!(match_expression("garden NEAR(x", false).unwrap(), "\"garden\" \"NEAR\" \"x\"*");
         assert_eq!(match_expression("\"a\" OR b*", false).unwrap(), "\"a\" \"OR\" \"b\"*");
+        // Marks stay inside words (Devanagari vowel signs, combining accents); symbols that
+        // Unicode calls alphabetic (circled letters) split them, as the tokenizer does.
+        assert_eq!(match_expression("काम बहुत", false).unwrap(), "\"काम\" \"बहुत\"*");
+        assert_eq!(match_expression("cafe\u{301}", false).unwrap(), "\"cafe\u{301}\"*");
+        assert_eq!(match_expression("x\u{24B6}y", false).unwrap(), "\"x\" \"y\"*");
+    }
+
+    #[test]
+    fn a_phrase_the_notes_index_refuses_is_recognised() {
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in crate::migrations::MIGRATIONS {
+            connection.execute_batch(sql).unwrap();
+        }
+        let error = connection
+            .query_row(
+                "SELECT rowid FROM notes_search WHERE notes_search MATCH '\"two words\"'",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .unwrap_err();
+        assert!(is_phrase_refused(&error), "{error}");
     }
 }

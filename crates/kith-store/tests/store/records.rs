@@ -180,6 +180,12 @@ fn note_search_matches_every_typed_word_in_any_order_and_copes_with_any_text() {
     assert_eq!(store.search_notes("choir thurs", 10).unwrap().len(), 2);
     assert_eq!(store.search_notes("meets choir", 10).unwrap().len(), 1);
     assert!(store.search_notes("choir tuesday", 10).unwrap().is_empty());
+    // A word in a script with vowel signs is one word, found whole or by its start.
+    let hindi = store.add_person(new_person("Asha", "Example", None)).unwrap();
+    store.add_note(new_note(hindi.id, "उन्हें बागवानी पसंद है")).unwrap();
+    assert_eq!(store.search_notes("बागवानी", 10).unwrap().len(), 1);
+    assert_eq!(store.search_notes("पसंद बाग", 10).unwrap().len(), 1);
+    assert!(store.search_notes("बागवानीx", 10).unwrap().is_empty());
     // Letters the index's tokenizer may split (newer scripts, superscripts, joined letters)
     // and search syntax give results or none, never an error.
     for typed in [
