@@ -11,7 +11,8 @@
 //!
 //! The generated practice is `PracticeShape::small()` scaled up tenfold by default (20
 //! workers' worth of mix would be overkill on a 2-core machine); `KITH_BENCH_FULL=1` syncs
-//! `PracticeShape::full()` (150,000 notes).
+//! `PracticeShape::full()` (150,000 notes). The 100k push and pull run `KITH_BENCH_REPEAT`
+//! times (default 3), each from the same starting files, and the table keeps the median.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
