@@ -1,7 +1,7 @@
 //! What the screens show: Today (the caseload) and a person's record (banner, timeline,
 //! plans with numbered sessions).
 
-use chrono::{Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -272,10 +272,10 @@ impl Kith {
                 .collect();
 
             let amended = amended_note_ids(&notes);
-            let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).date_naive();
-            let mut timeline: Vec<TimelineEntry> = Vec::new();
-            let mut push =
-                |date: NaiveDate, item: TimelineItem| timeline.push(TimelineEntry { date, item });
+            // Each entry with the moment it happened where the record keeps one (notes,
+            // concerns, comments, sign-offs), else only its day.
+            let mut dated: Vec<Dated<TimelineItem>> = Vec::new();
+            let mut push = |date: NaiveDate, item: TimelineItem| dated.push((date, None, item));
             for referral in &referrals {
                 push(referral.received_on, TimelineItem::Referral { referral: referral.clone() });
             }
@@ -285,10 +285,6 @@ impl Kith {
             for session in sessions {
                 push(session.date, TimelineItem::Session { session });
             }
-            for note in notes {
-                let is_amended = amended.contains(&note.id);
-                push(local(note.written_at), TimelineItem::Note { note, amended: is_amended });
-            }
             for measure in measures {
                 let score = measure.score().ok();
                 push(measure.taken_on, TimelineItem::Measure { measure, score });
@@ -296,24 +292,90 @@ impl Kith {
             for connection in connections {
                 push(connection.made_on, TimelineItem::Connection { connection });
             }
-            for concern in concerns {
-                push(local(concern.raised_at), TimelineItem::Concern { concern });
-            }
             for consent in consent_history {
                 push(consent.decided_on, TimelineItem::Consent { consent });
             }
             for discharge in discharges {
                 push(discharge.discharged_on, TimelineItem::Discharge { discharge });
             }
+            let mut push_at = |at: DateTime<Utc>, item: TimelineItem| {
+                dated.push((at.with_timezone(&Local).date_naive(), Some(at), item));
+            };
+            for note in notes {
+                let is_amended = amended.contains(&note.id);
+                push_at(note.written_at, TimelineItem::Note { note, amended: is_amended });
+            }
+            for concern in concerns {
+                push_at(concern.raised_at, TimelineItem::Concern { concern });
+            }
             for comment in comments {
-                push(local(comment.written_at), TimelineItem::Comment { comment });
+                push_at(comment.written_at, TimelineItem::Comment { comment });
             }
             for sign_off in sign_offs {
-                push(local(sign_off.signed_at), TimelineItem::SignOff { sign_off });
+                push_at(sign_off.signed_at, TimelineItem::SignOff { sign_off });
             }
-            // Newest first; the sort is stable, so same-day entries keep their order.
-            timeline.sort_by_key(|entry| std::cmp::Reverse(entry.date));
+            let timeline = newest_first(dated)
+                .into_iter()
+                .map(|(date, item)| TimelineEntry { date, item })
+                .collect();
             Ok(PersonRecord { banner, person, referrals, plans: plan_views, timeline })
         })?)
+    }
+}
+
+/// Orders a person's timeline newest first. Within a day, entries with a time come first,
+/// latest first (the notes written after a visit above the visit); then the entries that
+/// only have a day, in the reverse of the order they were gathered (each kind oldest first,
+/// kinds in the order a person's path runs: referral, conversation, sessions ... discharge),
+/// so a discharge sits above the session it followed and a referral at the bottom.
+fn newest_first<T>(dated: Vec<Dated<T>>) -> Vec<(NaiveDate, T)> {
+    let mut numbered: Vec<(usize, Dated<T>)> = dated.into_iter().enumerate().collect();
+    numbered.sort_by(|(a_index, (a_date, a_at, _)), (b_index, (b_date, b_at, _))| {
+        b_date.cmp(a_date).then(b_at.cmp(a_at)).then(b_index.cmp(a_index))
+    });
+    numbered.into_iter().map(|(_, (date, _, item))| (date, item)).collect()
+}
+
+/// A timeline entry as gathered: its day, the moment if the record keeps one, the entry.
+type Dated<T> = (NaiveDate, Option<DateTime<Utc>>, T);
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::newest_first;
+
+    #[test]
+    fn a_day_reads_newest_first_timed_entries_above_those_with_only_a_day() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let sunday = monday.pred_opt().unwrap();
+        let at = |hour| Some(Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap());
+        // As gathered: each kind oldest first, kinds in the order of a person's path.
+        let dated = vec![
+            (sunday, None, "referral"),
+            (monday, None, "conversation"),
+            (monday, None, "first session"),
+            (monday, None, "second session"),
+            (monday, None, "discharge"),
+            (monday, at(10), "morning note"),
+            (monday, at(15), "afternoon note"),
+            (sunday, at(20), "evening note"),
+            (monday, at(12), "comment"),
+        ];
+        let order: Vec<&str> = newest_first(dated).into_iter().map(|(_, item)| item).collect();
+        assert_eq!(
+            order,
+            [
+                "afternoon note",
+                "comment",
+                "morning note",
+                "discharge",
+                "second session",
+                "first session",
+                "conversation",
+                "evening note",
+                "referral",
+            ]
+        );
     }
 }
