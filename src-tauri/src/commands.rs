@@ -23,6 +23,7 @@ use kith_domain::discharge::Discharge;
 use kith_domain::measures::Measure;
 use kith_domain::note::Note;
 use kith_domain::person::NewPerson;
+use kith_domain::referral::{NewReferral, Referral};
 use kith_domain::safeguarding::{Concern, ConcernKind};
 use kith_domain::session::{Session, SessionKind};
 use kith_domain::{CarePlanId, ConcernId, ConnectionId, NoteId, PersonId, ServiceId, SessionId};
@@ -185,6 +186,17 @@ pub async fn add_person_with_referral(
     intake: Intake,
 ) -> Reply<IntakeResult> {
     change(&state, move |kith| kith.add_person_with_referral(intake)).await
+}
+
+/// Another referral for someone already recorded (they were discharged and referred again,
+/// or referred for something new).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_referral(
+    state: State<'_, AppState>,
+    person_id: PersonId,
+    referral: NewReferral,
+) -> Reply<Referral> {
+    change(&state, move |kith| kith.add_referral(person_id, referral)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

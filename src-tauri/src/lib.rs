@@ -65,6 +65,7 @@ pub fn run() -> Result<(), StartError> {
             commands::search_people,
             commands::find_possible_duplicates,
             commands::add_person_with_referral,
+            commands::add_referral,
             commands::person_record,
             commands::record_conversation,
             commands::suggest_plan,

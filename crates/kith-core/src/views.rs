@@ -244,7 +244,7 @@ impl Kith {
                     .filter(|concern| concern.is_open())
                     .cloned()
                     .collect(),
-                discharged: !discharges.is_empty(),
+                discharged: discharged_since_referral(&referrals, &discharges),
             };
             let plan_views = plans
                 .iter()
@@ -272,31 +272,41 @@ impl Kith {
                 .collect();
 
             let amended = amended_note_ids(&notes);
-            // Each entry with the moment it happened where the record keeps one (notes,
-            // concerns, comments, sign-offs), else only its day.
+            // Each entry with its day and a moment: when it happened where the record keeps
+            // that (notes, concerns, comments, sign-offs), else when it was recorded (its id is
+            // a UUIDv7, which starts with its creation time).
             let mut dated: Vec<Dated<TimelineItem>> = Vec::new();
-            let mut push = |date: NaiveDate, item: TimelineItem| dated.push((date, None, item));
+            let mut push = |date: NaiveDate, id: Uuid, item: TimelineItem| {
+                dated.push((date, recorded_at(id), item));
+            };
             for referral in &referrals {
-                push(referral.received_on, TimelineItem::Referral { referral: referral.clone() });
+                let item = TimelineItem::Referral { referral: referral.clone() };
+                push(referral.received_on, referral.id.as_uuid(), item);
             }
             for conversation in conversations {
-                push(conversation.held_on, TimelineItem::Conversation { conversation });
+                let (date, id) = (conversation.held_on, conversation.id.as_uuid());
+                push(date, id, TimelineItem::Conversation { conversation });
             }
             for session in sessions {
-                push(session.date, TimelineItem::Session { session });
+                let (date, id) = (session.date, session.id.as_uuid());
+                push(date, id, TimelineItem::Session { session });
             }
             for measure in measures {
+                let (date, id) = (measure.taken_on, measure.id.as_uuid());
                 let score = measure.score().ok();
-                push(measure.taken_on, TimelineItem::Measure { measure, score });
+                push(date, id, TimelineItem::Measure { measure, score });
             }
             for connection in connections {
-                push(connection.made_on, TimelineItem::Connection { connection });
+                let (date, id) = (connection.made_on, connection.id.as_uuid());
+                push(date, id, TimelineItem::Connection { connection });
             }
             for consent in consent_history {
-                push(consent.decided_on, TimelineItem::Consent { consent });
+                let (date, id) = (consent.decided_on, consent.id.as_uuid());
+                push(date, id, TimelineItem::Consent { consent });
             }
             for discharge in discharges {
-                push(discharge.discharged_on, TimelineItem::Discharge { discharge });
+                let (date, id) = (discharge.discharged_on, discharge.id.as_uuid());
+                push(date, id, TimelineItem::Discharge { discharge });
             }
             let mut push_at = |at: DateTime<Utc>, item: TimelineItem| {
                 dated.push((at.with_timezone(&Local).date_naive(), Some(at), item));
@@ -323,11 +333,9 @@ impl Kith {
     }
 }
 
-/// Orders a person's timeline newest first. Within a day, entries with a time come first,
-/// latest first (the notes written after a visit above the visit); then the entries that
-/// only have a day, in the reverse of the order they were gathered (each kind oldest first,
-/// kinds in the order a person's path runs: referral, conversation, sessions ... discharge),
-/// so a discharge sits above the session it followed and a referral at the bottom.
+/// Orders a person's timeline newest first: by day, then within a day by moment, latest
+/// first (a re-referral recorded after a discharge the same day sits above it), then entries
+/// without a moment, in the reverse of the order they were gathered.
 fn newest_first<T>(dated: Vec<Dated<T>>) -> Vec<(NaiveDate, T)> {
     let mut numbered: Vec<(usize, Dated<T>)> = dated.into_iter().enumerate().collect();
     numbered.sort_by(|(a_index, (a_date, a_at, _)), (b_index, (b_date, b_at, _))| {
@@ -336,14 +344,64 @@ fn newest_first<T>(dated: Vec<Dated<T>>) -> Vec<(NaiveDate, T)> {
     numbered.into_iter().map(|(_, (date, _, item))| (date, item)).collect()
 }
 
-/// A timeline entry as gathered: its day, the moment if the record keeps one, the entry.
+/// A timeline entry as gathered: its day, its moment if known, the entry.
 type Dated<T> = (NaiveDate, Option<DateTime<Utc>>, T);
+
+/// Whether the person's latest discharge came after their latest referral (a later day, or
+/// the same day and recorded later): a re-referral brings them back.
+fn discharged_since_referral(referrals: &[Referral], discharges: &[Discharge]) -> bool {
+    // UUIDv7 ids sort in the order they were made (within a millisecond too).
+    let latest_referral =
+        referrals.iter().map(|referral| (referral.received_on, referral.id.as_uuid())).max();
+    discharges
+        .iter()
+        .map(|discharge| (discharge.discharged_on, discharge.id.as_uuid()))
+        .max()
+        .is_some_and(|discharged| latest_referral.is_none_or(|referred| discharged > referred))
+}
+
+/// When a record was made, from its UUIDv7 id; `None` for an id of another version.
+fn recorded_at(id: Uuid) -> Option<DateTime<Utc>> {
+    let (seconds, nanos) = id.get_timestamp()?.to_unix();
+    DateTime::from_timestamp(i64::try_from(seconds).ok()?, nanos)
+}
 
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 
-    use super::newest_first;
+    use super::{newest_first, recorded_at};
+
+    #[test]
+    fn entries_of_one_day_are_ordered_by_when_they_happened_or_were_recorded() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let at = |hour| Some(Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap());
+        let dated = vec![
+            (day, at(9), "referral recorded at intake"),
+            (day, at(16), "re-referral recorded after the discharge"),
+            (day, at(14), "discharge"),
+            (day, at(15), "note"),
+        ];
+        let order: Vec<&str> = newest_first(dated).into_iter().map(|(_, item)| item).collect();
+        assert_eq!(
+            order,
+            [
+                "re-referral recorded after the discharge",
+                "note",
+                "discharge",
+                "referral recorded at intake"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_id_says_when_it_was_made() {
+        let before = Utc::now();
+        let id = uuid::Uuid::now_v7();
+        let made = recorded_at(id).unwrap();
+        assert!((made - before).num_milliseconds().abs() < 1_000, "{made} vs {before}");
+        assert_eq!(recorded_at(uuid::Uuid::nil()), None);
+    }
 
     #[test]
     fn a_day_reads_newest_first_timed_entries_above_those_with_only_a_day() {

@@ -138,3 +138,42 @@ fn a_new_referral_after_a_discharge_brings_the_person_back_as_referred() {
     assert_eq!(listing.needs, [Need::Confidence]);
     assert_eq!(listing.referred_on, Some(today()));
 }
+
+#[test]
+fn a_referral_recorded_after_a_discharge_the_same_day_brings_the_person_back() {
+    let (_dir, kith) = unlocked();
+    let di = add(&kith, "Di", "Farrow", vec![Need::Loneliness], 0);
+    let discharge = |kith: &Kith| {
+        kith.discharge(NewDischarge {
+            person_id: di,
+            referral_id: None,
+            care_plan_id: None,
+            discharged_on: today(),
+            reason: DischargeReason::PlanCompleted,
+            closing_summary: "Settled into the lunch club.".to_owned(),
+        })
+        .unwrap();
+    };
+    let status = |kith: &Kith| kith.people_list(&filter("Di", None, None)).unwrap()[0].status;
+    // Referred and discharged the same day: discharged.
+    discharge(&kith);
+    assert_eq!(status(&kith), PersonStatus::Discharged);
+    assert!(kith.person_record(di).unwrap().banner.discharged);
+    // Referred again later that day: back, in the list and on the record.
+    let again = NewReferral {
+        received_on: today(),
+        source: ReferralSource::SelfReferral,
+        referrer: None,
+        reason: "Rang again: money worries.".to_owned(),
+        needs: vec![Need::MoneyDebt],
+        background: None,
+        consent_to_referral: true,
+    };
+    kith.add_referral(di, again).unwrap();
+    assert_eq!(status(&kith), PersonStatus::Referred);
+    assert!(!kith.person_record(di).unwrap().banner.discharged);
+    // And discharged again: discharged.
+    discharge(&kith);
+    assert_eq!(status(&kith), PersonStatus::Discharged);
+    assert!(kith.person_record(di).unwrap().banner.discharged);
+}

@@ -55,11 +55,16 @@ pub struct ReferralSummary {
 }
 
 /// One row per person; `?1` is NULL (everyone) or a JSON array of person ids. Most recent
-/// referral first, then by name.
+/// referral first, then by name. A discharge counts only if no referral came after it: a
+/// later day, or the same day and recorded later (ids are UUIDv7, so they sort by creation).
 const PERSON_OVERVIEWS: &str = "SELECT p.id, p.display_name, r.status, r.received_on,
         json_extract(r.data, '$.needs'),
         (SELECT max(d.discharged_on) FROM discharges d
-          WHERE d.person_id = p.id AND d.deleted_at IS NULL),
+          WHERE d.person_id = p.id AND d.deleted_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM referrals r3
+                WHERE r3.person_id = p.id AND r3.deleted_at IS NULL
+                  AND (r3.received_on > d.discharged_on
+                       OR (r3.received_on = d.discharged_on AND r3.id > d.id)))),
         EXISTS (SELECT 1 FROM care_plans c WHERE c.person_id = p.id AND c.deleted_at IS NULL
                   AND c.status IN ('draft', 'agreed', 'active'))
     FROM people p

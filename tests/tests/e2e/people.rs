@@ -3,9 +3,10 @@
 use chrono::{Days, NaiveDate};
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use kith_core::{Intake, Kith, NewCarePlan, NewGoal, NewMeasure};
+use kith_core::{Intake, Kith, NewCarePlan, NewDischarge, NewGoal, NewMeasure};
 use kith_domain::care_plan::{GoalStep, ProgressStatus};
 use kith_domain::consent::{ConsentDecision, ConsentKind};
+use kith_domain::discharge::DischargeReason;
 use kith_domain::measures::{MeasureAnswers, MeasureTiming, Ucla3Answers};
 use kith_domain::person::{AccessibilityNeeds, NewPerson};
 use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
@@ -367,6 +368,69 @@ async fn the_record_shows_an_open_concern_that_cannot_be_missed() -> anyhow::Res
         window
             .wait_for_text("[data-testid=note-body]", "Phoned the practice safeguarding lead.")
             .await?;
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_discharged_person_referred_again_gets_a_new_referral_on_their_record(
+) -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| {
+            let person_id = add(kith, named("Wilfred", "Osei"), vec![Need::Loneliness])?;
+            kith.discharge(NewDischarge {
+                person_id,
+                referral_id: None,
+                care_plan_id: None,
+                discharged_on: kith_core::today(),
+                reason: DischargeReason::PlanCompleted,
+                closing_summary: "Goes to the Thursday walking group on his own.".to_owned(),
+            })?;
+            Ok(())
+        })
+        .await?;
+        at_smallest_size(&window).await?;
+        open_people(&window).await?;
+        window.fill("#people-search", "Osei").await?;
+        window.element("[data-testid=people-results][data-answered='Osei']").await?;
+        window.click("[data-testid=person-result]").await?;
+        window.wait_for_text("h1", "Wilfred Osei").await?;
+        let banner = window.wait_for_element_text("[data-testid=person-banner]").await?;
+        assert!(banner.contains("Discharged"), "{banner}");
+        window.click("[data-testid=new-referral]").await?;
+        window.wait_for_text("h1", "New referral").await?;
+        let lead = window.wait_for_element_text("[data-testid=referral-for]").await?;
+        assert!(lead.contains("Wilfred Osei") && lead.contains("were discharged"), "{lead}");
+
+        // Nothing filled in: every missing answer is listed, linked to its field.
+        window.click("[data-testid=save-referral]").await?;
+        let summary = window.wait_for_element_text("[data-testid=error-summary]").await?;
+        for problem in
+            ["Choose who made the referral", "Tick at least one need", "reason", "consent"]
+        {
+            assert!(summary.contains(problem), "{problem}: {summary}");
+        }
+        assert_eq!(attr(&window, "#reason", "aria-invalid").await?.as_deref(), Some("true"));
+        window.check_accessibility("new referral with errors").await?;
+        assert!(fits_across(&window).await?, "the form scrolls sideways at 1024×768");
+        window.screenshot("people-new-referral-errors").await?;
+
+        window.select("#source", "Self-referral").await?;
+        window.click("input[data-need=money_debt]").await?;
+        window.fill("#reason", "Rang himself: the bills have piled up since the winter.").await?;
+        window.click("#consent").await?;
+        window.click("[data-testid=save-referral]").await?;
+
+        // Back on his record: the new referral tops the timeline, above the discharge.
+        window.wait_for_text("h1", "Wilfred Osei").await?;
+        let timeline = window.wait_for_element_text("[data-testid=timeline]").await?;
+        let referral = timeline.find("the bills have piled up").unwrap_or(usize::MAX);
+        let discharge = timeline.find("Thursday walking group").unwrap_or(0);
+        assert!(referral < discharge, "the new referral is not above the discharge: {timeline}");
+        let banner = window.wait_for_element_text("[data-testid=person-banner]").await?;
+        assert!(!banner.contains("Discharged"), "referred again, yet: {banner}");
+        window.screenshot("people-new-referral-saved").await?;
         window.close().await
     })
     .await

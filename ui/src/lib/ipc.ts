@@ -33,6 +33,7 @@ import type {
   NewDischarge,
   NewMeasure,
   NewPerson,
+  NewReferral,
   NewSession,
   Note,
   NoteId,
@@ -47,6 +48,7 @@ import type {
   SavedVisitDraft,
   SearchHit,
   ServiceId,
+  Referral,
   Session,
   SessionId,
   SessionKind,
@@ -157,6 +159,8 @@ export const findPossibleDuplicates = (person: NewPerson) =>
   call<PossibleDuplicate[]>("find_possible_duplicates", { person });
 export const addPersonWithReferral = (intake: Intake) =>
   call<IntakeResult>("add_person_with_referral", { intake });
+export const addReferral = (person_id: PersonId, referral: NewReferral) =>
+  call<Referral>("add_referral", { person_id, referral });
 export const personRecord = (person_id: PersonId) =>
   call<PersonRecord>("person_record", { person_id });
 

@@ -11,7 +11,10 @@ import {
   nhsNumberAsTyped,
   shortDate,
   toIntake,
+  referralFieldOrder,
+  toNewReferral,
   validateIntake,
+  validateReferral,
   type IntakeForm,
 } from "./people";
 
@@ -93,6 +96,32 @@ function filled(changes: Partial<IntakeForm> = {}): IntakeForm {
     ...changes,
   };
 }
+
+describe("validateReferral (a re-referral's form)", () => {
+  it("checks only the referral: a blank person does not matter", () => {
+    const errors = validateReferral(emptyIntakeForm(TODAY), TODAY);
+    expect(Object.keys(errors).sort()).toEqual(["source", "needs", "reason", "consent"].sort());
+    const referralOnly = { ...filled(), givenName: "", familyName: "", nhsNumber: "123" };
+    expect(validateReferral(referralOnly, TODAY)).toEqual({});
+    expect(toNewReferral(referralOnly).consent_to_referral).toBe(true);
+  });
+
+  it("lists its fields in the order they appear, none of the person's", () => {
+    expect(referralFieldOrder[0]).toBe("source");
+    expect(referralFieldOrder).toContain("consent");
+    expect(referralFieldOrder).not.toContain("given-name");
+    expect(referralFieldOrder).not.toContain("nhs-number");
+  });
+
+  it("finds the same referral problems as the whole intake", () => {
+    const form = { ...filled(), source: "other" as const, reason: " " };
+    const intake = validateIntake(form, TODAY);
+    expect(validateReferral(form, TODAY)).toEqual({
+      "source-other": intake["source-other"],
+      reason: intake.reason,
+    });
+  });
+});
 
 describe("validateIntake", () => {
   it("accepts a complete form", () => {

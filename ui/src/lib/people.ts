@@ -269,6 +269,17 @@ export function validateIntake(form: IntakeForm, today: string): IntakeErrors {
     errors["preferred-language"] =
       "An interpreter is needed: record the preferred language so one can be booked";
   }
+  return { ...errors, ...validateReferral(form, today) };
+}
+
+/** The referral fields, in the order they appear (a re-referral's form has only these). */
+export const referralFieldOrder: IntakeField[] = intakeFieldOrder.slice(
+  intakeFieldOrder.indexOf("source"),
+);
+
+/** Checks the referral part of the form (all of a re-referral's form). */
+export function validateReferral(form: IntakeForm, today: string): IntakeErrors {
+  const errors: IntakeErrors = {};
   if (form.source === "") errors.source = "Choose who made the referral";
   if (form.source === "other" && blank(form.sourceOther)) {
     errors["source-other"] = "Say who made the referral";

@@ -6,6 +6,7 @@ export type Route =
   | { name: "today" }
   | { name: "people" }
   | { name: "new-person" }
+  | { name: "new-referral"; personId: PersonId }
   | { name: "person"; personId: PersonId }
   | { name: "conversation"; personId: PersonId }
   | { name: "plan"; personId: PersonId }
