@@ -151,6 +151,13 @@ async fn a_person_is_added_with_a_referral_after_an_invalid_nhs_number_is_refuse
         let errors = window.client()?.find_all(Locator::Css("[data-testid=nhs-number-error]"));
         assert!(errors.await?.is_empty(), "the NHS number error stayed after the fix");
 
+        // Saved with nothing else filled in: the summary lists what is missing, in form order.
+        window.click("[data-testid=save-person]").await?;
+        let summary = window.wait_for_element_text("[data-testid=error-summary]").await?;
+        let given = summary.find("given (first) name").unwrap_or(usize::MAX);
+        let consent = summary.find("consent").unwrap_or(0);
+        assert!(given < consent, "{summary}");
+
         fill_intake(&window, "Margaret", "Oyelaran").await?;
         window.fill("#preferred-name", "Peggy").await?;
         window.fill("#pronouns", "she/her").await?;
@@ -412,6 +419,11 @@ async fn a_discharged_person_referred_again_gets_a_new_referral_on_their_record(
             assert!(summary.contains(problem), "{problem}: {summary}");
         }
         assert_eq!(attr(&window, "#reason", "aria-invalid").await?.as_deref(), Some("true"));
+        // Each problem links to its field: following one puts the cursor there.
+        window.click_text("Enter the reason for the referral, in the referrer's words").await?;
+        let focused =
+            window.client()?.execute("return document.activeElement.id || '';", vec![]).await?;
+        assert_eq!(focused, "reason");
         window.check_accessibility("new referral with errors").await?;
         assert!(fits_across(&window).await?, "the form scrolls sideways at 1024×768");
         window.screenshot("people-new-referral-errors").await?;
