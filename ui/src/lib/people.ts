@@ -183,6 +183,16 @@ export type IntakeField =
 
 export type IntakeErrors = Partial<Record<IntakeField, string>>;
 
+/** The ids describing a field for `aria-describedby`: its error if it has one, and `hint`. */
+export function describedBy(
+  errors: IntakeErrors,
+  field: IntakeField,
+  hint?: string,
+): string | undefined {
+  const ids = [errors[field] ? `${field}-error` : null, hint ?? null].filter(Boolean);
+  return ids.length > 0 ? ids.join(" ") : undefined;
+}
+
 /** The fields in the order they appear, for the error summary. */
 export const intakeFieldOrder: IntakeField[] = [
   "given-name",
