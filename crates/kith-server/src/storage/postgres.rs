@@ -158,13 +158,14 @@ fn operation_from_row(row: &Row) -> Result<StoredOperation, ServerError> {
 }
 
 /// The visible-operations filter, appended after `practice_id = $1`; `$4` (or `$3` for the
-/// checksum) is the link worker's user id.
+/// checksum) is the link worker's user id. Link workers never receive the audit trail.
 fn scope_filter(role: Role, user_param: &str) -> String {
     match role {
         Role::Supervisor => String::new(),
         Role::LinkWorker => format!(
-            " AND (person_id IS NULL OR person_id IN (SELECT person_id FROM assignments \
-             WHERE practice_id = $1 AND link_worker_id = {user_param}))"
+            " AND kind <> 'audit' AND (person_id IS NULL OR person_id IN \
+             (SELECT person_id FROM assignments WHERE practice_id = $1 \
+             AND link_worker_id = {user_param}))"
         ),
         Role::Admin => " AND FALSE".to_owned(),
     }
@@ -800,7 +801,8 @@ impl Storage for PostgresStorage {
                                      WHERE practice_id = $1 AND person_id IS NULL) AS head \
                              UNION ALL \
                              SELECT (SELECT MAX(o.seq) FROM operations o \
-                                     WHERE o.practice_id = $1 AND o.person_id = a.person_id) \
+                                     WHERE o.practice_id = $1 AND o.person_id = a.person_id \
+                                       AND o.kind <> 'audit') \
                              FROM assignments a \
                              WHERE a.practice_id = $1 AND a.link_worker_id = $2) AS heads",
                         )

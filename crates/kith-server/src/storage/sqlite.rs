@@ -451,12 +451,13 @@ fn push_blocking(
 }
 
 /// The visible-operations filter for a caller, as SQL appended after `practice_id = ?1`.
-/// `?4` is the caller's user id for link workers.
+/// `?4` is the caller's user id for link workers, who never receive the audit trail
+/// (`RecordKind::supervisors_only`).
 fn scope_filter(role: Role) -> &'static str {
     match role {
         Role::Supervisor => "",
         Role::LinkWorker => {
-            " AND (person_id IS NULL OR person_id IN \
+            " AND kind <> 'audit' AND (person_id IS NULL OR person_id IN \
              (SELECT person_id FROM assignments WHERE practice_id = ?1 AND link_worker_id = ?4))"
         }
         // Admins see no records.
@@ -522,7 +523,8 @@ fn head_seq_blocking(conn: &Connection, caller: Caller) -> Result<u64, ServerErr
                          WHERE practice_id = ?1 AND person_id IS NULL) AS head \
                  UNION ALL \
                  SELECT (SELECT MAX(o.seq) FROM operations o \
-                         WHERE o.practice_id = ?1 AND o.person_id = a.person_id) \
+                         WHERE o.practice_id = ?1 AND o.person_id = a.person_id \
+                           AND o.kind <> 'audit') \
                  FROM assignments a WHERE a.practice_id = ?1 AND a.link_worker_id = ?2)",
             )?
             .query_row(params![caller.practice_id.0, caller.user_id.0], |row| row.get(0))?,
