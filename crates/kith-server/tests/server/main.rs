@@ -5,6 +5,7 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod hostile;
 mod plaintext;
 mod progress;
 mod robustness;
