@@ -138,6 +138,33 @@ async fn two_hundred_concurrent_wrong_logins_with_random_usernames_stay_under_th
     assert_eq!(http.get(format!("{url}/health")).send().await.unwrap().status(), 200);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_flags_set_the_timeouts_and_refuse_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ServerProcess::start(
+        dir.path(),
+        &["--header-timeout", "0.5", "--body-timeout", "0.5", "--idle-timeout", "0.5"],
+    );
+    let address: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let target = Target { address, tls: None };
+    let mut stream = target.connect().await;
+    stream.write_all(PARTIAL_HEAD).await.unwrap();
+    let since = Instant::now();
+    let (_, closed) = read_until_closed(&mut stream, since, Duration::from_secs(10)).await;
+    assert_closed_in_time("headers never finished", closed, Duration::from_millis(500));
+    for nonsense in ["0", "-1", "soon", "NaN"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_kith-server"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0", &format!("--header-timeout={nonsense}")])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "--header-timeout {nonsense} was accepted");
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(error.contains("number of seconds"), "{error}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Logins: the per-address limit and the password work cap
 // ---------------------------------------------------------------------------------------------
