@@ -9,8 +9,9 @@
 //!   handshake, and the first request's head on HTTP/2, get the same deadline here.
 //! - **Body**: a body not fully received within `body_read_timeout` of its head ends the
 //!   request with 408 `{code, message}` and `Connection: close`.
-//! - **Idle**: a connection on which no bytes move either way and no handler runs for
-//!   `idle_timeout` is closed.
+//! - **Idle**: once a request has come, a connection on which no bytes move either way and no
+//!   handler runs for `idle_timeout` is closed (before the first request, the header timeout
+//!   applies).
 
 use std::future::Future as _;
 use std::net::SocketAddr;
@@ -28,7 +29,7 @@ use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::TlsAcceptor;
 use tower::Service as _;
@@ -179,6 +180,8 @@ struct Activity {
     in_flight: AtomicUsize,
     /// Requests whose head has arrived, ever.
     requests: AtomicU64,
+    /// Signalled when the first request's head arrives.
+    first_request: Notify,
 }
 
 impl Activity {
@@ -188,6 +191,7 @@ impl Activity {
             last_ms: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
+            first_request: Notify::new(),
         }
     }
 
@@ -196,32 +200,32 @@ impl Activity {
         self.last_ms.fetch_max(elapsed, Ordering::Relaxed);
     }
 
-    /// Finishes when the connection has stalled: no request head within the header deadline
-    /// of opening, or nothing moving and no handler running for the idle timeout.
+    /// Finishes when the connection has stalled: no request head within the header timeout
+    /// of opening, or, once a request has come, nothing moving and no handler running for
+    /// the idle timeout.
     async fn close_when_stalled(&self, limits: ConnectionLimits) -> &'static str {
-        loop {
-            let now = Instant::now();
-            let first_head_deadline = self.opened + limits.header_read_timeout;
-            if self.requests.load(Ordering::SeqCst) == 0 && now >= first_head_deadline {
+        let first_head_deadline = self.opened + limits.header_read_timeout;
+        while self.requests.load(Ordering::SeqCst) == 0 {
+            if Instant::now() >= first_head_deadline {
                 return "no request within the header timeout";
             }
-            let idle_deadline = if self.in_flight.load(Ordering::SeqCst) > 0 {
-                now + limits.idle_timeout
-            } else {
-                let last =
-                    self.opened + Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
-                let deadline = last + limits.idle_timeout;
-                if now >= deadline {
-                    return "idle";
-                }
-                deadline
-            };
-            let next = if self.requests.load(Ordering::SeqCst) == 0 {
-                idle_deadline.min(first_head_deadline)
-            } else {
-                idle_deadline
-            };
-            tokio::time::sleep_until(next).await;
+            tokio::select! {
+                () = tokio::time::sleep_until(first_head_deadline) => {}
+                () = self.first_request.notified() => {}
+            }
+        }
+        loop {
+            let now = Instant::now();
+            if self.in_flight.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep_until(now + limits.idle_timeout).await;
+                continue;
+            }
+            let last = self.opened + Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+            let idle_deadline = last + limits.idle_timeout;
+            if now >= idle_deadline {
+                return "idle";
+            }
+            tokio::time::sleep_until(idle_deadline).await;
         }
     }
 }
@@ -231,9 +235,11 @@ struct InFlight(Arc<Activity>);
 
 impl InFlight {
     fn start(activity: &Arc<Activity>) -> Self {
-        activity.requests.fetch_add(1, Ordering::SeqCst);
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
         activity.touch();
+        if activity.requests.fetch_add(1, Ordering::SeqCst) == 0 {
+            activity.first_request.notify_one();
+        }
         Self(Arc::clone(activity))
     }
 }

@@ -243,6 +243,74 @@ async fn password_work_beyond_the_workers_and_queue_is_refused_with_retry_after(
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_waiting_for_a_password_worker_is_not_idle() {
+    // Sixteen logins queue for one worker, far longer than the idle timeout, with no bytes
+    // moving: each must still be answered.
+    let config = ServerConfig {
+        password_hash_threads: 1,
+        password_hash_queue: 16,
+        login_max_failures_per_address: 10_000,
+        idle_timeout: Duration::from_millis(100),
+        ..ServerConfig::default()
+    };
+    let server = TestServer::start_with(Backend::Sqlite, config).await;
+    let started = Instant::now();
+    let mut attempts = JoinSet::new();
+    for _ in 0..16 {
+        let http = reqwest::Client::new();
+        let request = http
+            .post(format!("{}/v1/devices/enrol", server.base))
+            .header(PROTOCOL_VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .json(&serde_json::json!({
+                "username": format!("q-{}", uuid::Uuid::new_v4()),
+                "password": "wrong",
+                "device_name": "laptop",
+            }));
+        attempts.spawn(async move { request.send().await.map(|response| response.status()) });
+    }
+    while let Some(outcome) = attempts.join_next().await {
+        let status = outcome.unwrap().expect("answered, not cut off as idle");
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert!(started.elapsed() > Duration::from_millis(300), "the queue was not long enough");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn account_creation_shares_the_password_work_cap() {
+    let config = ServerConfig {
+        password_hash_threads: 1,
+        password_hash_queue: 0,
+        ..ServerConfig::default()
+    };
+    let server = TestServer::start_with(Backend::Sqlite, config).await;
+    let practice = server.practice("Busy Practice").await;
+    let admin = server.member(practice, "busy-admin", Role::Admin).await;
+    let mut creations = JoinSet::new();
+    for index in 0..12 {
+        let request = admin.request(Method::POST, "/v1/users").json(&serde_json::json!({
+            "username": format!("new-worker-{index}"),
+            "password": "a long enough password",
+            "role": "link_worker",
+        }));
+        creations.spawn(async move { request.send().await.unwrap() });
+    }
+    let (mut created, mut busy) = (0, 0);
+    while let Some(response) = creations.join_next().await {
+        let response = response.unwrap();
+        if response.status() == StatusCode::CREATED {
+            created += 1;
+        } else {
+            assert_told_to_wait(response).await;
+            busy += 1;
+        }
+    }
+    assert!(created >= 1 && busy >= 1, "created {created}, busy {busy}");
+    let users = admin.request(Method::GET, "/v1/users").send().await.unwrap();
+    let users: Vec<kith_protocol::UserInfo> = users.json().await.unwrap();
+    assert_eq!(users.len(), 1 + created, "every 201 made exactly one account");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Error bodies
 // ---------------------------------------------------------------------------------------------
