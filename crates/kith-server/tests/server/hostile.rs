@@ -590,6 +590,33 @@ async fn stalled_connections_are_closed_in_time_over_https() {
     stalled_connections_are_closed_in_time(true).await;
 }
 
+/// A client still sending an oversized body when it is refused: it can read the 413, rather
+/// than find the connection reset under it.
+async fn an_oversized_body_is_answered_not_reset(https: bool) {
+    let config = ServerConfig { max_body_bytes: 1024, ..ServerConfig::default() };
+    let (target, _dir) = Target::start(config, https).await;
+    let mut stream = target.connect().await;
+    let body = vec![b' '; 4 * 1024 * 1024];
+    stream.write_all(&head_with_body_of(body.len())).await.unwrap();
+    // Everything is written before anything is read, as a simple client would; the write may
+    // fail part way once the server has answered.
+    let _ = stream.write_all(&body).await;
+    let (received, _) = read_until_closed(&mut stream, Instant::now(), SLACK).await;
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 413"), "no 413 to read: {text:?}");
+    assert!(text.contains("payload_too_large"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_oversized_body_is_answered_not_reset_over_http() {
+    an_oversized_body_is_answered_not_reset(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_oversized_body_is_answered_not_reset_over_https() {
+    an_oversized_body_is_answered_not_reset(true).await;
+}
+
 /// Opens connections up to the cap (sending nothing), then shows the next one is answered
 /// only once a slot frees.
 async fn connections_over_the_cap_wait_for_a_free_slot(https: bool) {
