@@ -548,6 +548,10 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such thing (or not visible to the caller).
     NotFound,
+    /// 405: the path exists but not with this method (the `Allow` header lists those it takes).
+    MethodNotAllowed,
+    /// 408: the request's body did not arrive in time; send it again.
+    RequestTimeout,
     /// 409: it already exists.
     Conflict,
     /// 413: the body, or the number of operations, is over the limit.
@@ -556,7 +560,7 @@ pub enum ErrorCode {
     UpdateNeeded,
     /// 400: the client speaks a newer protocol than this server: update the server.
     ServerOutdated,
-    /// 429: too many attempts; wait and retry.
+    /// 429: too many attempts, or the server is busy; wait (see `Retry-After`) and retry.
     TooManyRequests,
     /// 500: something went wrong on the server (details are in its log, never here).
     Internal,

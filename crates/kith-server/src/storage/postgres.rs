@@ -24,7 +24,8 @@ use crate::secrets::TokenHash;
 use crate::ServerError;
 
 /// Append-only: a shipped migration is never edited; add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE practices (
     id UUID PRIMARY KEY,
     name TEXT NOT NULL,
@@ -97,7 +98,16 @@ CREATE TABLE invites (
     redeemed_at_ms BIGINT,
     redeemed_by_device UUID
 );
-"#];
+"#,
+    // 2: op ids and invite code hashes are unique per practice, not across the server, so that a
+    // push or an invite never learns what another practice stored.
+    r#"
+ALTER TABLE operations DROP CONSTRAINT operations_op_id_key;
+ALTER TABLE operations ADD CONSTRAINT operations_practice_op_id_key UNIQUE (practice_id, op_id);
+ALTER TABLE invites DROP CONSTRAINT invites_code_hash_key;
+ALTER TABLE invites ADD CONSTRAINT invites_practice_code_hash_key UNIQUE (practice_id, code_hash);
+"#,
+];
 
 /// Arbitrary constant for the advisory lock that serialises migrations across servers.
 const MIGRATION_LOCK: i64 = 0x6b69_7468;
@@ -264,9 +274,12 @@ impl PostgresStorage {
                 (OperationId(row.try_get(1)?), to_u64(row.try_get(2)?)?),
             );
         }
-        let statement =
-            tx.prepare_cached("SELECT op_id FROM operations WHERE op_id = ANY($1)").await?;
-        for row in tx.query(&statement, &[&op_ids]).await? {
+        let statement = tx
+            .prepare_cached(
+                "SELECT op_id FROM operations WHERE practice_id = $1 AND op_id = ANY($2)",
+            )
+            .await?;
+        for row in tx.query(&statement, &[&practice, &op_ids]).await? {
             facts.stored_op_ids.insert(OperationId(row.try_get(0)?));
         }
         let statement = tx
