@@ -504,6 +504,40 @@ pub async fn report_csv(
     with(&state, move |kith| kith.report(from, to).map(|report| report.to_csv())).await
 }
 
+/// Records the person's answer to a referral (accepted, declined, unable to contact) on the
+/// day the worker chose.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_referral_answer(
+    state: State<'_, AppState>,
+    referral_id: kith_domain::ReferralId,
+    answer: kith_domain::referral::ReferralAnswerKind,
+    on: NaiveDate,
+) -> Reply<Referral> {
+    change(&state, move |kith| kith.record_referral_answer(referral_id, answer, on)).await
+}
+
+/// The practice's list "for the GP record": every code, dated, and whether it was sent.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn practice_gp_codes(state: State<'_, AppState>) -> Reply<kith_core::GpCodeList> {
+    with(&state, move |kith| kith.practice_gp_codes()).await
+}
+
+/// The codes still to send to the GP record, as CSV (the UI offers it as a download).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unsent_gp_codes_csv(state: State<'_, AppState>) -> Reply<String> {
+    with(&state, move |kith| kith.unsent_gp_codes_csv()).await
+}
+
+/// Marks codes as sent to the GP record on a day (after they were exported).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_gp_codes_sent(
+    state: State<'_, AppState>,
+    codes: Vec<kith_core::GpCodeToMark>,
+    sent_on: NaiveDate,
+) -> Reply<u32> {
+    change(&state, move |kith| kith.mark_gp_codes_sent(codes, sent_on)).await
+}
+
 /// The discharge message to the GP and referrer (only codes without consent to share).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn discharge_message(

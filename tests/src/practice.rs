@@ -15,7 +15,7 @@ use kith_domain::care_plan::{
 use kith_domain::conversation::{Barrier, Conversation, ConversationSetting};
 use kith_domain::note::NewNote;
 use kith_domain::person::{Address, ContactMethod, NewPerson};
-use kith_domain::referral::{Need, NewReferral, ReferralSource, ReferralStatus, Referrer};
+use kith_domain::referral::{Need, NewReferral, ReferralAnswerKind, ReferralSource, Referrer};
 use kith_domain::safeguarding::{Closure, Concern, ConcernKind, Escalation};
 use kith_domain::session::{Session, SessionKind, SessionStatus};
 use kith_domain::{CarePlanId, ConcernId, ConversationId, GoalId, PersonId, SessionId, UserId};
@@ -204,11 +204,16 @@ fn add_person_with_referral(
     if position % NEW_REFERRAL_EVERY == 0 {
         practice.new_referrals += 1;
     } else {
-        store.move_referral(referral.id, ReferralStatus::Contacted)?;
-        store.move_referral(referral.id, ReferralStatus::Accepted)?;
-        if days_ago > 120 {
-            store.move_referral(referral.id, ReferralStatus::Closed)?;
-        }
+        // Accepted the day it was received (the first interaction); closed today if old.
+        let received_on = referral.received_on;
+        store.update_referral_progress(referral.id, |referral, today| {
+            let mut moves =
+                referral.record_answer(ReferralAnswerKind::Accepted, received_on, today)?;
+            if days_ago > 120 {
+                moves.extend(referral.close(today));
+            }
+            Ok(moves)
+        })?;
     }
     practice.people.push((person.id, generated));
     Ok(person.id)

@@ -19,7 +19,7 @@ use kith_domain::measures::{
     MeasureAnswers, MeasureTiming, MycawAnswers, MycawConcern, Ons4Answers, SwemwbsAnswers,
     Ucla3Answers, SWEMWBS_METRIC_HUNDREDTHS,
 };
-use kith_domain::referral::{Need, NewReferral, ReferralSource, ReferralStatus, Referrer};
+use kith_domain::referral::{Need, NewReferral, ReferralAnswerKind, ReferralSource, Referrer};
 use kith_domain::session::{SessionKind, SessionStatus};
 use kith_domain::{PersonId, UserId};
 use kith_store::{Profile, Store};
@@ -214,8 +214,11 @@ fn practice(today: NaiveDate) -> Practice {
             },
         )
         .unwrap();
-    store.move_referral(referral.id, ReferralStatus::Contacted).unwrap();
-    store.move_referral(referral.id, ReferralStatus::Declined).unwrap();
+    store
+        .update_referral_progress(referral.id, |referral, today| {
+            referral.record_answer(ReferralAnswerKind::Declined, days_before(today, 3), today)
+        })
+        .unwrap();
 
     // A person entered by mistake, with held visits: deleted, so left out of every figure.
     let deleted = people
@@ -249,10 +252,6 @@ struct Expected {
     outcomes: BTreeMap<String, Vec<(i64, i64, i64)>>,
     /// category -> (all, signposted, referred, attended)
     connections: BTreeMap<String, [u32; 4]>,
-}
-
-fn day_of(timestamp: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(&timestamp[..10], "%Y-%m-%d").unwrap()
 }
 
 fn expected(store: &Store, people: &[PersonId], from: NaiveDate, to: NaiveDate) -> Expected {
@@ -298,20 +297,12 @@ fn expected(store: &Store, people: &[PersonId], from: NaiveDate, to: NaiveDate) 
             if referral.received_on > to {
                 continue;
             }
-            let ended = store
-                .referral_history(referral.id)
-                .unwrap()
-                .iter()
-                .filter(|change| {
-                    matches!(
-                        change.to,
-                        ReferralStatus::Declined
-                            | ReferralStatus::UnableToContact
-                            | ReferralStatus::Closed
-                    )
-                })
-                .map(|change| day_of(&change.changed_at))
-                .min();
+            // From the referral record's own fields, which sync.
+            let answered = referral
+                .answer
+                .filter(|answer| answer.kind != ReferralAnswerKind::Accepted)
+                .map(|answer| answer.on);
+            let ended = [answered, referral.closed_on].into_iter().flatten().min();
             let until = [ended, discharged_from(referral.received_on)].into_iter().flatten().min();
             expected.episodes.push((
                 *person_id,

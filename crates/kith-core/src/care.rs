@@ -1,5 +1,7 @@
 //! The work with a person: "what matters to you" conversations, care plans and their
-//! sessions, visits, notes and amendments, outcome measures, discharge.
+//! sessions, visits, notes and amendments, outcome measures, discharge. The referral follows
+//! the work (see `referrals`): a conversation or a held visit is the first contact, an
+//! agreed plan the person's acceptance, a discharge closes it.
 
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,13 +15,13 @@ use kith_domain::conversation::{Barrier, Conversation, ConversationSetting, Life
 use kith_domain::discharge::{Discharge, DischargeReason};
 use kith_domain::measures::{Measure, MeasureAnswers, MeasureTiming};
 use kith_domain::note::{NewNote, Note};
-use kith_domain::referral::{Referral, ReferralStatus};
 use kith_domain::session::{Session, SessionKind, SessionStatus};
 use kith_domain::{
     CarePlanId, ConversationId, DischargeId, GoalId, MeasureId, NoteId, PersonId, ReferralId,
     ServiceId, SessionId,
 };
 
+use crate::referrals::{accepted_on, interaction_on, progress_episode_referral};
 use crate::{CoreError, Kith};
 
 /// `Debug` printing only the named fields (ids, dates, statuses): inputs hold personal data.
@@ -165,7 +167,8 @@ debug_without_personal_data!(VisitDraft { session_id, status, duration_minutes }
 debug_without_personal_data!(SavedVisitDraft { saved_at });
 
 impl Kith {
-    /// Records a "what matters to you" conversation.
+    /// Records a "what matters to you" conversation and, in the same transaction, the first
+    /// contact of the referral it belongs to (a `new` referral becomes `contacted`).
     pub fn record_conversation(&self, input: NewConversation) -> Result<Conversation, CoreError> {
         let conversation = Conversation {
             id: ConversationId::new(),
@@ -181,8 +184,17 @@ impl Kith {
             barriers: input.barriers,
             recorded_by: self.current_user()?,
         };
-        self.store()?.add_conversation(&conversation)?;
-        Ok(conversation)
+        Ok(self.store()?.in_one_transaction(|store| {
+            store.add_conversation(&conversation)?;
+            progress_episode_referral(
+                store,
+                conversation.person_id,
+                conversation.referral_id,
+                conversation.held_on,
+                interaction_on(conversation.held_on),
+            )?;
+            Ok(conversation)
+        })?)
     }
 
     /// The usual shape of a plan: `planned_sessions` dates spread over 12 weeks from
@@ -226,7 +238,9 @@ impl Kith {
     }
 
     /// Agrees a draft plan with the person and makes it active, scheduling its sessions on
-    /// `session_dates` (or the suggested dates when `None`), all in one transaction.
+    /// `session_dates` (or the suggested dates when `None`), and records on the plan's referral
+    /// (or the person's open one) that they accepted, on the day agreed: all in one
+    /// transaction.
     pub fn agree_plan(
         &self,
         plan_id: CarePlanId,
@@ -256,6 +270,14 @@ impl Kith {
                 store.add_session(&session)?;
                 sessions.push(session);
             }
+            let agreed_on = plan.agreed_on.unwrap_or_else(today);
+            progress_episode_referral(
+                store,
+                plan.person_id,
+                plan.referral_id,
+                agreed_on,
+                accepted_on(agreed_on),
+            )?;
             Ok(AgreedPlan { plan, sessions })
         })?)
     }
@@ -315,7 +337,8 @@ impl Kith {
     }
 
     /// Records what happened at a session and its note, together: both are kept or neither.
-    /// The session's visit draft goes in the same transaction.
+    /// The session's visit draft goes in the same transaction, and a held visit is a contact
+    /// on the referral it belongs to (its plan's, else the person's open one).
     pub fn record_visit(&self, visit: VisitRecord) -> Result<(Session, Option<Note>), CoreError> {
         Ok(self.store()?.in_one_transaction(|store| {
             store.discard_visit_draft(visit.session_id)?;
@@ -324,6 +347,19 @@ impl Kith {
                 visit.status,
                 visit.duration_minutes,
             )?;
+            if session.status == SessionStatus::Held {
+                let named = match session.care_plan_id {
+                    Some(plan_id) => store.care_plan(plan_id)?.referral_id,
+                    None => None,
+                };
+                progress_episode_referral(
+                    store,
+                    session.person_id,
+                    named,
+                    session.date,
+                    interaction_on(session.date),
+                )?;
+            }
             let note = if visit.note.trim().is_empty() {
                 None
             } else {
@@ -368,7 +404,8 @@ impl Kith {
     }
 
     /// Discharges a person: records the discharge and, in the same transaction, completes
-    /// the active plan named and closes the referral named, when their status allows it.
+    /// the active plan named and closes the referral named on the discharge day, when their
+    /// status allows it.
     pub fn discharge(&self, input: NewDischarge) -> Result<Discharge, CoreError> {
         let discharge = Discharge {
             id: DischargeId::new(),
@@ -389,10 +426,9 @@ impl Kith {
                 }
             }
             if let Some(referral_id) = discharge.referral_id {
-                let referral: Referral = store.referral(referral_id)?;
-                if referral.status.allowed_next().contains(&ReferralStatus::Closed) {
-                    store.move_referral(referral_id, ReferralStatus::Closed)?;
-                }
+                let on = discharge.discharged_on;
+                store
+                    .update_referral_progress(referral_id, |referral, _| Ok(referral.close(on)))?;
             }
             Ok(discharge)
         })?)

@@ -1,30 +1,28 @@
 //! The message back to the GP and the referrer at discharge, along the PRSB Social
 //! Prescribing Information Standard's minimum data (demographics; needs and concerns;
 //! support offered; outcomes) with the closing summary and the SNOMED CT codes of
-//! domain.md; exportable as structured JSON. It honours consent: unless the person's consent
+//! domain.md (the same codes as the "for the GP record" list, from the referral record, so
+//! every device makes the same message); exportable as structured JSON. It honours consent: unless the person's consent
 //! to share with their GP was given and not withdrawn on the discharge date, only the codes
 //! go, with the identifiers the practice needs to file them (NHS number, name, date of
 //! birth): no free text, no measures, no details, and nothing to the referrer.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
 
 use kith_domain::consent::{current_consent, ConsentKind, ConsentRecord};
 use kith_domain::directory::{ConnectionKind, ConnectionStatus};
 use kith_domain::discharge::DischargeReason;
+use kith_domain::gp_record::gp_codes;
 use kith_domain::measures::{
     baseline_and_follow_up, improvement, Improvement, Measure, MeasureKind, MeasureScore,
 };
 use kith_domain::person::{Address, Person};
-use kith_domain::referral::{Referral, ReferralStatus, Referrer};
+use kith_domain::referral::{Referral, Referrer};
 use kith_domain::session::SessionStatus;
-use kith_domain::snomed::{
-    SnomedConcept, REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED,
-    SOCIAL_PRESCRIBING_OFFERED,
-};
+use kith_domain::snomed::SnomedConcept;
 use kith_domain::{DischargeId, PersonId};
-use kith_store::ReferralStatusChange;
 
 use crate::{CoreError, Kith};
 
@@ -57,9 +55,6 @@ pub struct CodedEntry {
     pub date: NaiveDate,
     /// Why this code is sent.
     pub meaning: String,
-    /// The code is marked "(confirm)" in domain.md: check it against the SNOMED CT browser
-    /// before it is filed.
-    pub to_confirm: bool,
 }
 
 /// PRSB group 1: demographics (beyond the identity).
@@ -196,23 +191,6 @@ pub fn may_share_with_gp_on(history: &[ConsentRecord], on: NaiveDate) -> bool {
     current_consent(&until, &ConsentKind::ShareWithGp).is_given()
 }
 
-/// The UTC day of a stored timestamp (`2025-03-14T10:00:00.000000Z`).
-fn day_of(timestamp: &str) -> Option<NaiveDate> {
-    timestamp
-        .get(..10)
-        .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
-        .or_else(|| NaiveDateTime::parse_from_str(timestamp, "%+").ok().map(|at| at.date()))
-}
-
-/// The first day the referral moved to `status`, from its history.
-fn first_moved_to(history: &[ReferralStatusChange], status: ReferralStatus) -> Option<NaiveDate> {
-    history
-        .iter()
-        .filter(|change| change.to == status)
-        .filter_map(|change| day_of(&change.changed_at))
-        .min()
-}
-
 fn accessibility_words(person: &Person) -> Vec<String> {
     let needs = &person.accessibility_needs;
     let mut words: Vec<String> = [
@@ -258,13 +236,12 @@ impl Kith {
     /// The message back to the GP and the referrer for a discharge. The episode runs from
     /// its referral (the one the discharge names, else the person's latest received on or
     /// before the discharge) to the discharge date; sessions, connections and measures in
-    /// it are summarised. Codes (domain.md):
-    /// - 871731000000106 Referral to social prescribing service: once for the episode, dated
-    ///   at its first contact (the referral moved to contacted, or else the first
-    ///   conversation or held session), when there was one;
-    /// - 871691000000100 Social prescribing offered (to confirm): when the referral was
-    ///   contacted, i.e. social prescribing was offered, dated then;
-    /// - 871711000000103 Social prescribing declined: when the referral was declined.
+    /// it are summarised. The codes are kith-domain's `gp_codes` of the episode's referral
+    /// (NHS England guidance, domain.md):
+    /// - 871731000000106 Referral to social prescribing service: when the person accepted,
+    ///   once for the episode, dated at its first interaction;
+    /// - 871711000000103 Social prescribing declined: when they declined, dated then;
+    /// - none for unable to contact.
     ///
     /// Reading the records for the message is audited like any other read.
     pub fn discharge_message(&self, discharge_id: DischargeId) -> Result<GpMessage, CoreError> {
@@ -283,10 +260,6 @@ impl Kith {
                         .max_by_key(|referral| (referral.received_on, referral.id))
                         .cloned(),
                 };
-                let history = match &referral {
-                    Some(referral) => store.referral_history(referral.id)?,
-                    None => Vec::new(),
-                };
                 let starts_on = referral.as_ref().map(|referral| referral.received_on);
                 let in_episode = |date: NaiveDate| {
                     starts_on.is_none_or(|start| date >= start) && date <= discharge.discharged_on
@@ -304,47 +277,15 @@ impl Kith {
                 let consent_history = store.consent_history(person_id)?;
                 let consent = may_share_with_gp_on(&consent_history, discharge.discharged_on);
 
-                let mut codes = Vec::new();
-                let contacted = first_moved_to(&history, ReferralStatus::Contacted);
-                let first_contact = [
-                    contacted,
-                    conversations.iter().map(|conversation| conversation.held_on).min(),
-                    sessions
-                        .iter()
-                        .filter(|session| session.status == SessionStatus::Held)
-                        .map(|session| session.date)
-                        .min(),
-                ]
-                .into_iter()
-                .flatten()
-                .min();
-                if let (Some(_), Some(date)) = (&referral, first_contact) {
-                    codes.push(CodedEntry {
-                        concept: REFERRAL_TO_SOCIAL_PRESCRIBING.into(),
-                        date,
-                        meaning:
-                            "Referral to social prescribing: the first contact of this episode \
-                              (sent once per episode)"
-                                .into(),
-                        to_confirm: false,
-                    });
-                }
-                if let Some(date) = contacted {
-                    codes.push(CodedEntry {
-                        concept: SOCIAL_PRESCRIBING_OFFERED.into(),
-                        date,
-                        meaning: "Social prescribing was offered at first contact".into(),
-                        to_confirm: true,
-                    });
-                }
-                if let Some(date) = first_moved_to(&history, ReferralStatus::Declined) {
-                    codes.push(CodedEntry {
-                        concept: SOCIAL_PRESCRIBING_DECLINED.into(),
-                        date,
-                        meaning: "The person declined social prescribing".into(),
-                        to_confirm: false,
-                    });
-                }
+                let codes = referral
+                    .iter()
+                    .flat_map(gp_codes)
+                    .map(|code| CodedEntry {
+                        concept: code.concept,
+                        date: code.date,
+                        meaning: code.meaning,
+                    })
+                    .collect();
 
                 let patient = PatientIdentity {
                     nhs_number: person.nhs_number.as_ref().map(|number| number.digits().to_owned()),

@@ -15,6 +15,7 @@ mod kith;
 mod people;
 mod practice;
 mod reassign;
+mod referrals;
 mod reports;
 mod safety;
 mod subject_access;
@@ -47,6 +48,7 @@ pub use practice::{
     CreatedInvite, InviteCode, PracticeRecoveryKit, PracticeSignIn, KEY_CHECK_DEVICE_SEQ,
 };
 pub use reassign::LinkWorkerChoice;
+pub use referrals::{GpCodeLine, GpCodeList, GpCodeToMark, ReferralProgress, GP_CODES_CSV_HEADER};
 pub use reports::{
     session_kind_label, Attendance, BetterWhen, CaseloadOverTime, CategoryConnections, CountRow,
     GuidanceComparison, MonthCaseload, OutcomeChange, Report, SessionsBucket, SessionsPerPerson,
@@ -129,6 +131,9 @@ pub fn ipc_bindings() -> Vec<(String, String)> {
     collect.visit::<LinkWorkerChoice>();
     collect.visit::<Report>();
     collect.visit::<GpMessage>();
+    collect.visit::<GpCodeList>();
+    collect.visit::<GpCodeToMark>();
+    collect.visit::<kith_domain::referral::ReferralAnswerKind>();
     collect.visit::<SubjectAccessExport>();
     let mut declarations = collect.declarations;
     declarations.sort_by(|left, right| left.0.cmp(&right.0));

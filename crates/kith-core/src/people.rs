@@ -1,4 +1,5 @@
-//! Referral intake (a new person with their referral, after a duplicate check) and search.
+//! Referral intake (a new person with their referral, after a duplicate check; the consent
+//! to social prescribing it carries becomes a consent record) and search.
 
 use std::collections::{HashMap, HashSet};
 
@@ -6,9 +7,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use kith_domain::consent::{current_consent, ConsentDecision, ConsentKind, ConsentRecord};
 use kith_domain::person::{NewPerson, Person};
 use kith_domain::referral::{Need, NewReferral, Referral, ReferralStatus};
-use kith_domain::{NhsNumber, PersonId, ReferralId};
+use kith_domain::{ConsentId, NhsNumber, PersonId, ReferralId};
 use kith_store::{MatchedIn, PersonOverview};
 
 use crate::{CoreError, Kith};
@@ -214,9 +216,10 @@ impl Kith {
         Ok(duplicates)
     }
 
-    /// Adds a person with their referral, in one transaction. Refused with
-    /// [`CoreError::PossibleDuplicate`] while possible duplicates exist and
-    /// `duplicates_checked` is false.
+    /// Adds a person with their referral and, from the referral's consent, a consent record
+    /// "social prescribing: given" dated the day the referral was received, in one
+    /// transaction. Refused with [`CoreError::PossibleDuplicate`] while possible duplicates
+    /// exist and `duplicates_checked` is false.
     pub fn add_person_with_referral(&self, intake: Intake) -> Result<IntakeResult, CoreError> {
         let store = self.store()?;
         if !intake.duplicates_checked {
@@ -230,29 +233,43 @@ impl Kith {
         if new_person.assigned_link_worker.is_none() {
             new_person.assigned_link_worker = store.current_user();
         }
+        let recorded_by = self.current_user()?;
         Ok(store.in_one_transaction(|store| {
             let person = store.add_person(new_person)?;
             let referral = store.add_referral(person.id, intake.referral)?;
+            record_referral_consent(store, &referral, recorded_by)?;
             Ok(IntakeResult { person, referral })
         })?)
     }
 
-    /// Adds another referral for someone already recorded (a re-referral).
+    /// Adds another referral for someone already recorded (a re-referral) and, unless consent
+    /// to social prescribing currently stands, records it as given from the referral.
     pub fn add_referral(
         &self,
         person_id: PersonId,
         referral: NewReferral,
     ) -> Result<Referral, CoreError> {
-        Ok(self.store()?.add_referral(person_id, referral)?)
+        let recorded_by = self.current_user()?;
+        Ok(self.store()?.in_one_transaction(|store| {
+            let referral = store.add_referral(person_id, referral)?;
+            let history = store.consent_history(person_id)?;
+            if !current_consent(&history, &ConsentKind::SocialPrescribing).is_given() {
+                record_referral_consent(store, &referral, recorded_by)?;
+            }
+            Ok(referral)
+        })?)
     }
 
-    /// Moves a referral on (contacted, accepted, declined, unable to contact, closed).
+    /// Moves a referral on (contacted, accepted, declined, unable to contact, closed) today,
+    /// keeping its dated fields as kith-domain's `Referral::move_on` says.
     pub fn move_referral(
         &self,
         referral_id: ReferralId,
         to: ReferralStatus,
     ) -> Result<Referral, CoreError> {
-        Ok(self.store()?.move_referral(referral_id, to)?)
+        Ok(self.store()?.update_referral_progress(referral_id, |referral, today| {
+            referral.move_on(to, today, today)
+        })?)
     }
 
     /// Saves edits to a person (validated by kith-domain).
@@ -326,4 +343,22 @@ impl Kith {
             })
             .collect())
     }
+}
+
+/// The referral's consent to social prescribing as a consent record like any other, dated
+/// the day the referral was received.
+fn record_referral_consent(
+    store: &kith_store::Store,
+    referral: &Referral,
+    recorded_by: kith_domain::UserId,
+) -> Result<(), kith_store::StoreError> {
+    store.record_consent(&ConsentRecord {
+        id: ConsentId::new(),
+        person_id: referral.person_id,
+        kind: ConsentKind::SocialPrescribing,
+        decision: ConsentDecision::Given,
+        decided_on: referral.received_on,
+        recorded_by,
+        recorded_at: chrono::Utc::now(),
+    })
 }

@@ -741,7 +741,7 @@ fn is_plain_number(text: &str) -> bool {
 
 /// One CSV field: prefixed with `'` if a spreadsheet could read it as a formula, then
 /// quoted if it holds a comma, a quote or a line break (quotes doubled).
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text);
     let text = if risky { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\r', '\n']) {

@@ -1,4 +1,5 @@
-//! What the screens show: Today (the caseload) and a person's record (banner, timeline,
+//! What the screens show: Today (the caseload) and a person's record (banner, the current
+//! referral with the answers that may be recorded, the codes for the GP record, timeline,
 //! plans with numbered sessions).
 
 use chrono::{DateTime, Local, NaiveDate, Utc};
@@ -11,6 +12,7 @@ use kith_domain::consent::{ConsentRecord, CurrentConsent};
 use kith_domain::conversation::Conversation;
 use kith_domain::directory::Connection;
 use kith_domain::discharge::Discharge;
+use kith_domain::gp_record::{gp_codes, GpCode};
 use kith_domain::measures::{Measure, MeasureScore};
 use kith_domain::note::{amended_note_ids, Note};
 use kith_domain::person::Person;
@@ -21,7 +23,7 @@ use kith_domain::supervision::{Comment, SignOff};
 use kith_domain::PersonId;
 use kith_store::{CaseloadEntry, CaseloadScope};
 
-use crate::{CoreError, Kith, SupervisorComment};
+use crate::{CoreError, Kith, ReferralProgress, SupervisorComment};
 
 /// How far back Today lists comments from a supervisor.
 const SUPERVISOR_COMMENT_DAYS: u64 = 28;
@@ -154,6 +156,12 @@ pub struct PersonRecord {
     pub banner: Banner,
     pub person: Person,
     pub referrals: Vec<Referral>,
+    /// The latest referral (the episode in progress or last), with the answers the worker
+    /// may record for it.
+    pub current_referral: Option<ReferralProgress>,
+    /// The codes for the GP record every referral calls for, oldest first, each with whether
+    /// it was sent.
+    pub gp_codes: Vec<GpCode>,
     pub plans: Vec<PlanView>,
     pub timeline: Vec<TimelineEntry>,
 }
@@ -271,6 +279,12 @@ impl Kith {
                 })
                 .collect();
 
+            let current_referral = referrals
+                .iter()
+                .max_by_key(|referral| (referral.received_on, referral.id))
+                .map(ReferralProgress::of);
+            let mut codes: Vec<GpCode> = referrals.iter().flat_map(gp_codes).collect();
+            codes.sort_by_key(|code| code.date);
             let amended = amended_note_ids(&notes);
             // Each entry with its day and a moment: when it happened where the record keeps
             // that (notes, concerns, comments, sign-offs), else when it was recorded (its id is
@@ -328,7 +342,15 @@ impl Kith {
                 .into_iter()
                 .map(|(date, item)| TimelineEntry { date, item })
                 .collect();
-            Ok(PersonRecord { banner, person, referrals, plans: plan_views, timeline })
+            Ok(PersonRecord {
+                banner,
+                person,
+                referrals,
+                current_referral,
+                gp_codes: codes,
+                plans: plan_views,
+                timeline,
+            })
         })?)
     }
 }

@@ -1,7 +1,9 @@
 //! The message back to the GP and the referrer at discharge: with consent to share it carries
 //! the PRSB minimum data (demographics, needs, support offered, outcomes, closing summary)
 //! and the SNOMED CT codes; without it (never given, or withdrawn by the discharge date)
-//! only the codes go. A declined referral carries the "declined" code.
+//! only the codes go. The codes follow NHS England guidance: an accepted referral carries
+//! 871731000000106 dated at the first interaction of the episode, a declined one only
+//! 871711000000103 dated when the person declined; 871691000000100 ("offered") is never sent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Days, NaiveDate};
@@ -15,13 +17,12 @@ use kith_domain::directory::{ConnectionKind, ConnectionStatus};
 use kith_domain::discharge::DischargeReason;
 use kith_domain::measures::{MeasureAnswers, MeasureKind, MeasureTiming, SwemwbsAnswers};
 use kith_domain::person::NewPerson;
-use kith_domain::referral::{Need, NewReferral, ReferralSource, ReferralStatus, Referrer};
+use kith_domain::referral::{Need, NewReferral, ReferralAnswerKind, ReferralSource, Referrer};
 use kith_domain::session::{SessionKind, SessionStatus};
 use kith_domain::{DischargeId, PersonId, ReferralId};
 
 const REFERRAL_CODE: &str = "871731000000106";
 const DECLINED_CODE: &str = "871711000000103";
-const OFFERED_CODE: &str = "871691000000100";
 
 const CLOSING_SUMMARY: &str = "Sings with the Wednesday choir; sees her neighbour daily.";
 const WHAT_MATTERS: &str = "Singing again, and not feeling invisible.";
@@ -45,7 +46,8 @@ fn swemwbs(item: u8) -> MeasureAnswers {
     MeasureAnswers::Swemwbs(SwemwbsAnswers { items: [Some(item); 7] })
 }
 
-/// A person referred 60 days ago, seen, measured, connected; returns their ids.
+/// A person referred 60 days ago, first seen 55 days ago (they accepted then), visited,
+/// measured, connected; returns their ids.
 fn episode(kith: &Kith) -> (PersonId, ReferralId) {
     kith.import_directory(
         &serde_json::json!([{
@@ -88,8 +90,6 @@ fn episode(kith: &Kith) -> (PersonId, ReferralId) {
         })
         .unwrap();
     let person = intake.person.id;
-    kith.move_referral(intake.referral.id, ReferralStatus::Contacted).unwrap();
-    kith.move_referral(intake.referral.id, ReferralStatus::Accepted).unwrap();
     kith.record_conversation(NewConversation {
         person_id: person,
         referral_id: Some(intake.referral.id),
@@ -106,6 +106,8 @@ fn episode(kith: &Kith) -> (PersonId, ReferralId) {
         barriers: Vec::new(),
     })
     .unwrap();
+    kith.record_referral_answer(intake.referral.id, ReferralAnswerKind::Accepted, days_ago(55))
+        .unwrap();
     for (days, status) in [
         (50, SessionStatus::Held),
         (40, SessionStatus::DidNotAttend),
@@ -210,13 +212,12 @@ fn with_consent_the_message_carries_the_prsb_groups_and_the_codes() {
     assert_eq!(message.patient.nhs_number.as_deref(), Some("9434765919"));
     assert_eq!(message.patient.family_name, "Abernathy");
 
-    // The codes: the referral code once for the episode, dated at first contact; offered
-    // (marked to confirm); not declined.
-    assert_eq!(codes(&message), [REFERRAL_CODE, OFFERED_CODE]);
+    // The codes: the referral code once for the episode (the person accepted), dated at the
+    // first interaction; not declined, and never "offered".
+    assert_eq!(codes(&message), [REFERRAL_CODE]);
     let referral_code = &message.codes[0];
     assert_eq!(referral_code.concept.term, "Referral to social prescribing service (procedure)");
-    assert!(referral_code.date <= days_ago(55), "first contact: {}", referral_code.date);
-    assert!(!referral_code.to_confirm && message.codes[1].to_confirm);
+    assert_eq!(referral_code.date, days_ago(55), "the first interaction");
 
     let shared = message.shared.as_ref().expect("shared with consent");
     assert_eq!(shared.demographics.preferred_language.as_deref(), Some("Welsh"));
@@ -262,7 +263,7 @@ fn without_consent_only_the_codes_go() {
     let discharge_id = discharge(&kith, person, referral, days_ago(1));
     let message = kith.discharge_message(discharge_id).unwrap();
     assert_codes_only(&message);
-    assert_eq!(codes(&message), [REFERRAL_CODE, OFFERED_CODE]);
+    assert_eq!(codes(&message), [REFERRAL_CODE]);
 }
 
 #[test]
@@ -317,8 +318,9 @@ fn a_declined_referral_carries_the_declined_code() {
             duplicates_checked: true,
         })
         .unwrap();
-    kith.move_referral(intake.referral.id, ReferralStatus::Contacted).unwrap();
-    kith.move_referral(intake.referral.id, ReferralStatus::Declined).unwrap();
+    // Declined on the first call, 5 days ago: contact was made, but they did not accept.
+    kith.record_referral_answer(intake.referral.id, ReferralAnswerKind::Declined, days_ago(5))
+        .unwrap();
     let discharged = kith
         .discharge(NewDischarge {
             person_id: intake.person.id,
@@ -330,8 +332,8 @@ fn a_declined_referral_carries_the_declined_code() {
         })
         .unwrap();
     let message = kith.discharge_message(discharged.id).unwrap();
-    assert_eq!(codes(&message), [REFERRAL_CODE, OFFERED_CODE, DECLINED_CODE]);
-    assert_eq!(message.codes[2].date, today());
+    assert_eq!(codes(&message), [DECLINED_CODE], "no nationally counted code for a decline");
+    assert_eq!(message.codes[0].date, days_ago(5), "dated when they declined");
     assert!(message.shared.is_none(), "no consent recorded");
     assert!(kith.discharge_message(DischargeId::new()).is_err());
 }

@@ -297,7 +297,8 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
     assert_eq!(code(error), ErrorCode::NotFound);
 
     let referral_id = kith.person_record(person_id).unwrap().referrals[0].id;
-    let error = kith.move_referral(referral_id, ReferralStatus::Accepted).unwrap_err();
+    // Not discharged and not answered: the referral cannot be closed yet.
+    let error = kith.move_referral(referral_id, ReferralStatus::Closed).unwrap_err();
     assert!(matches!(error, CoreError::Invalid { rule: "referral_status_jump", .. }), "{error:?}");
     assert_eq!(store_counts(&kith), before);
 

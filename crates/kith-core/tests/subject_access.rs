@@ -268,7 +268,11 @@ fn the_export_of_one_person_holds_every_record_of_theirs_and_nothing_of_anyone_e
     assert_eq!(amended.amended_by, [amendment.note.id]);
     assert!(export.measures.iter().all(|measure| measure.score.is_some()));
     assert!(export.connections.iter().all(|connection| connection.service_name.is_some()));
-    assert_eq!(export.consent_history.len(), 2, "given, then withdrawn");
+    assert_eq!(
+        export.consent_history.len(),
+        3,
+        "social prescribing from the referral; to share with the GP given, then withdrawn"
+    );
 
     // Histories, as the store keeps them.
     for referral in &export.referrals {

@@ -79,6 +79,13 @@ pub enum DomainError {
     )]
     ReferralStatusJump { from: ReferralStatus, to: ReferralStatus },
 
+    #[error("{}", if *.known {
+        "This code is not due for this referral now; refresh the list and try again"
+    } else {
+        "This is not a code Kith sends to the GP record"
+    })]
+    GpCodeNotDue { known: bool },
+
     #[error("Duration must be between 1 and {max} minutes; you entered {minutes}")]
     DurationOutOfRange { minutes: u16, max: u16 },
 
@@ -209,6 +216,7 @@ impl DomainError {
             DomainError::InterpreterWithoutLanguage => "interpreter_without_language",
             DomainError::ReferralWithoutConsent => "referral_without_consent",
             DomainError::ReferralStatusJump { .. } => "referral_status_jump",
+            DomainError::GpCodeNotDue { .. } => "gp_code_not_due",
             DomainError::DurationOutOfRange { .. } => "duration_out_of_range",
             DomainError::PlannedSessionsWithoutReason { .. } => "planned_sessions_without_reason",
             DomainError::NoPlannedSessions => "no_planned_sessions",

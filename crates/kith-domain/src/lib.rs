@@ -7,7 +7,8 @@
 //! - [`ids`]: newtype UUIDv7 ids (`PersonId`, `NoteId`, ...).
 //! - [`nhs_number`]: `NhsNumber`, parsed and checked with the modulus 11 check digit.
 //! - [`person`]: `Person`, `NewPerson`, contact methods, accessibility needs.
-//! - [`referral`]: `Referral`, sources, needs, status transitions.
+//! - [`referral`]: `Referral`, sources, needs, status transitions, the person's answer and
+//!   the first contact of the episode.
 //! - [`conversation`]: the "what matters to you" conversation.
 //! - [`care_plan`]: goals and steps, planned sessions (6-12 or a reason), lifecycle,
 //!   suggested session dates.
@@ -19,6 +20,7 @@
 //! - [`discharge`]: discharge with reason and closing summary.
 //! - [`measures`]: ONS4, SWEMWBS, UCLA-3 and MYCaW, with exact wording and scoring.
 //! - [`snomed`]: SNOMED CT codes for the GP record.
+//! - [`gp_record`]: the codes a referral calls for, dated, and whether they were sent.
 //! - [`supervision`]: supervisors' comments, review marks and sign-offs; caseload guidance.
 //! - [`error`]: `DomainError`, the one error type, each message saying how to fix it.
 //!
@@ -48,6 +50,7 @@ pub mod conversation;
 pub mod directory;
 pub mod discharge;
 pub mod error;
+pub mod gp_record;
 #[macro_use] // `define_id!`, for ids defined beside their types (supervision)
 pub mod ids;
 pub mod measures;

@@ -122,7 +122,8 @@ impl Need {
 
 /// Where a referral is. Allowed moves: new → contacted → accepted / declined / unable to
 /// contact → closed. "Contacted" means the first contact was made or attempted, so
-/// "unable to contact" follows it.
+/// "unable to contact" follows it. A person found unable to contact may still be reached
+/// (then they accept or decline), and one who declined may change their mind and accept.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
 )]
@@ -156,9 +157,11 @@ impl ReferralStatus {
                 ReferralStatus::Declined,
                 ReferralStatus::UnableToContact,
             ],
-            ReferralStatus::Accepted
-            | ReferralStatus::Declined
-            | ReferralStatus::UnableToContact => &[ReferralStatus::Closed],
+            ReferralStatus::Accepted => &[ReferralStatus::Closed],
+            ReferralStatus::Declined => &[ReferralStatus::Accepted, ReferralStatus::Closed],
+            ReferralStatus::UnableToContact => {
+                &[ReferralStatus::Accepted, ReferralStatus::Declined, ReferralStatus::Closed]
+            }
             ReferralStatus::Closed => &[],
         }
     }
@@ -213,8 +216,76 @@ pub struct Referral {
     /// The person agreed to be referred.
     pub consent_to_referral: bool,
     pub status: ReferralStatus,
+    /// The first interaction of this episode (a conversation, a held visit, or the day the
+    /// person answered); `None` until there is one. Records made before this field existed
+    /// read as `None`.
+    #[serde(default)]
+    pub first_contact_on: Option<NaiveDate>,
+    /// How the person answered the referral, and when: kept after the referral is closed.
+    #[serde(default)]
+    pub answer: Option<ReferralAnswer>,
+    /// The day the referral was closed (at discharge).
+    #[serde(default)]
+    pub closed_on: Option<NaiveDate>,
+    /// The codes for the GP record already sent to the practice, each with the day.
+    #[serde(default)]
+    pub gp_codes_sent: Vec<GpCodeSent>,
 }
-crate::debug_without_personal_data!(Referral { id, person_id, received_on, source, status });
+crate::debug_without_personal_data!(Referral {
+    id,
+    person_id,
+    received_on,
+    source,
+    status,
+    first_contact_on,
+    answer,
+    closed_on
+});
+
+/// The person's answer to a referral.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralAnswerKind {
+    Accepted,
+    Declined,
+    UnableToContact,
+}
+
+impl ReferralAnswerKind {
+    /// Every answer, in the order the UI offers them.
+    pub const ALL: [ReferralAnswerKind; 3] = [
+        ReferralAnswerKind::Accepted,
+        ReferralAnswerKind::Declined,
+        ReferralAnswerKind::UnableToContact,
+    ];
+
+    /// The status the referral takes with this answer.
+    pub fn status(self) -> ReferralStatus {
+        match self {
+            ReferralAnswerKind::Accepted => ReferralStatus::Accepted,
+            ReferralAnswerKind::Declined => ReferralStatus::Declined,
+            ReferralAnswerKind::UnableToContact => ReferralStatus::UnableToContact,
+        }
+    }
+}
+
+/// The answer with the day it was given (or, for "unable to contact", the day the worker
+/// stopped trying).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+pub struct ReferralAnswer {
+    pub kind: ReferralAnswerKind,
+    pub on: NaiveDate,
+}
+
+/// A code for the GP record that was sent, and the day it was sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+pub struct GpCodeSent {
+    /// The SNOMED CT concept id.
+    pub code: String,
+    pub sent_on: NaiveDate,
+}
 
 /// A referral as entered in a form, before it has an id; it starts as [`ReferralStatus::New`].
 #[derive(Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -280,14 +351,188 @@ impl NewReferral {
             background: self.background,
             consent_to_referral: self.consent_to_referral,
             status: ReferralStatus::New,
+            first_contact_on: None,
+            answer: None,
+            closed_on: None,
+            gp_codes_sent: Vec::new(),
         })
     }
 }
 
+/// The status moves a change made, in order, for the referral's history (empty: the status
+/// stayed as it was).
+pub type StatusMoves = Vec<ReferralStatus>;
+
 impl Referral {
-    /// Moves the referral to `to`, or refuses a jump and leaves it unchanged.
+    /// Moves the referral to `to`, or refuses a jump and leaves it unchanged. Only the
+    /// status: use the methods below, which also keep the dates.
     pub fn move_to(&mut self, to: ReferralStatus) -> Result<(), DomainError> {
         self.status = self.status.transition(to)?;
         Ok(())
     }
+
+    /// Whether a conversation, visit or answer dated `on` belongs to this referral's episode:
+    /// on or after the day it was received, and before it was closed.
+    pub fn in_episode(&self, on: NaiveDate) -> bool {
+        on >= self.received_on
+            && self.status != ReferralStatus::Closed
+            && self.closed_on.is_none_or(|closed| on <= closed)
+    }
+
+    /// A conversation was held, or a visit held, on `on`: the first contact of the episode is
+    /// the earliest such day, and a `new` referral becomes `contacted`. An interaction outside
+    /// the episode (before the referral, or after it closed) changes nothing.
+    pub fn record_interaction(&mut self, on: NaiveDate) -> StatusMoves {
+        if !self.in_episode(on) {
+            return Vec::new();
+        }
+        self.first_contact_on = Some(self.first_contact_on.map_or(on, |first| first.min(on)));
+        if self.status == ReferralStatus::New {
+            self.status = ReferralStatus::Contacted;
+            vec![ReferralStatus::Contacted]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The answers that may be recorded now (what the record offers): those the lifecycle
+    /// allows, including the same declined or unable-to-contact answer to correct its day,
+    /// but not accepting again.
+    pub fn answers_allowed(&self) -> Vec<ReferralAnswerKind> {
+        ReferralAnswerKind::ALL
+            .into_iter()
+            .filter(|kind| {
+                !(self.status == ReferralStatus::Accepted && *kind == ReferralAnswerKind::Accepted)
+            })
+            .filter(|kind| {
+                self.clone().record_answer(*kind, self.received_on, NaiveDate::MAX).is_ok()
+            })
+            .collect()
+    }
+
+    /// Records the person's answer, given (or, for unable to contact, settled) on `on`:
+    /// not before the referral was received and not after `today`.
+    /// - accepted: the referral becomes `accepted`; the first contact is `on` if there was
+    ///   none before. Accepting again keeps the first day.
+    /// - declined: `declined`; declining is an interaction, so it is the first contact if
+    ///   there was none.
+    /// - unable to contact: `unable to contact`; no first contact is recorded.
+    ///
+    /// A `new` referral passes through `contacted` (contact was made or attempted). The same
+    /// answer again (declined or unable to contact) corrects its day. Refused, with nothing
+    /// changed, from a status that cannot take the answer (closed, or declined / unable to
+    /// contact after an acceptance).
+    pub fn record_answer(
+        &mut self,
+        kind: ReferralAnswerKind,
+        on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<StatusMoves, DomainError> {
+        if on > today {
+            return Err(DomainError::DateInFuture { field: answer_date_field(kind) });
+        }
+        if on < self.received_on {
+            return Err(DomainError::DateOrder {
+                later: answer_date_field(kind),
+                earlier: "date the referral was received",
+            });
+        }
+        let to = kind.status();
+        let mut moves = Vec::new();
+        if self.status == to {
+            if kind == ReferralAnswerKind::Accepted {
+                return Ok(moves);
+            }
+        } else {
+            let mut status = self.status;
+            if status == ReferralStatus::New {
+                status = status.transition(ReferralStatus::Contacted)?;
+                moves.push(status);
+            }
+            status = status
+                .transition(to)
+                .map_err(|_| DomainError::ReferralStatusJump { from: self.status, to })?;
+            moves.push(status);
+            self.status = status;
+        }
+        if kind != ReferralAnswerKind::UnableToContact {
+            self.first_contact_on = Some(self.first_contact_on.map_or(on, |first| first.min(on)));
+        }
+        self.answer = Some(ReferralAnswer { kind, on });
+        Ok(moves)
+    }
+
+    /// Closes the referral on `on` (at discharge), if its status allows: an answered
+    /// referral closes; a `new` or `contacted` one is left open (empty moves).
+    pub fn close(&mut self, on: NaiveDate) -> StatusMoves {
+        if self.status.transition(ReferralStatus::Closed).is_err() {
+            return Vec::new();
+        }
+        self.status = ReferralStatus::Closed;
+        self.closed_on = Some(on);
+        vec![ReferralStatus::Closed]
+    }
+
+    /// Moves to `to` as a worker asked, on `on`: `contacted` records an attempt (no date);
+    /// an answer is recorded as [`Referral::record_answer`] does; `closed` as
+    /// [`Referral::close`]. Refuses what the lifecycle does not allow.
+    pub fn move_on(
+        &mut self,
+        to: ReferralStatus,
+        on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<StatusMoves, DomainError> {
+        let jump = DomainError::ReferralStatusJump { from: self.status, to };
+        match to {
+            ReferralStatus::New => Err(jump),
+            ReferralStatus::Contacted => {
+                self.move_to(to)?;
+                Ok(vec![to])
+            }
+            ReferralStatus::Accepted => self.record_answer(ReferralAnswerKind::Accepted, on, today),
+            ReferralStatus::Declined => self.record_answer(ReferralAnswerKind::Declined, on, today),
+            ReferralStatus::UnableToContact => {
+                self.record_answer(ReferralAnswerKind::UnableToContact, on, today)
+            }
+            ReferralStatus::Closed => {
+                let moves = self.close(on);
+                if moves.is_empty() {
+                    Err(jump)
+                } else {
+                    Ok(moves)
+                }
+            }
+        }
+    }
+
+    /// The day a code was sent to the GP, if it was.
+    pub fn gp_code_sent_on(&self, code: &str) -> Option<NaiveDate> {
+        self.gp_codes_sent.iter().find(|sent| sent.code == code).map(|sent| sent.sent_on)
+    }
+}
+
+fn answer_date_field(kind: ReferralAnswerKind) -> &'static str {
+    match kind {
+        ReferralAnswerKind::Accepted => "date the person accepted",
+        ReferralAnswerKind::Declined => "date the person declined",
+        ReferralAnswerKind::UnableToContact => "date the person could not be contacted",
+    }
+}
+
+/// The referral a conversation, visit or plan dated `on` belongs to: the one it names, if
+/// any; else the person's latest referral (by the day received) whose episode `on` falls
+/// in. `None` when there is none.
+pub fn referral_for_interaction(
+    referrals: &[Referral],
+    named: Option<ReferralId>,
+    on: NaiveDate,
+) -> Option<ReferralId> {
+    if let Some(id) = named {
+        return referrals.iter().any(|referral| referral.id == id).then_some(id);
+    }
+    referrals
+        .iter()
+        .filter(|referral| referral.in_episode(on))
+        .max_by_key(|referral| (referral.received_on, referral.id))
+        .map(|referral| referral.id)
 }

@@ -9,20 +9,23 @@ pub struct SnomedCode {
     pub term: &'static str,
 }
 
-/// Referral to social prescribing service (procedure): the first contact of an episode
-/// only; it is the code counted nationally.
+/// Referral to social prescribing service (procedure): when the person accepts the referral
+/// to the link worker, dated at the first interaction of the episode, once per episode; it
+/// is the code counted nationally (NHS England guidance).
 pub const REFERRAL_TO_SOCIAL_PRESCRIBING: SnomedCode = SnomedCode {
     code: "871731000000106",
     term: "Referral to social prescribing service (procedure)",
 };
 
-/// Social prescribing declined (situation).
+/// Social prescribing declined (situation): when the person declines the referral to the
+/// link worker, dated when they declined.
 pub const SOCIAL_PRESCRIBING_DECLINED: SnomedCode =
     SnomedCode { code: "871711000000103", term: "Social prescribing declined (situation)" };
 
-/// Social prescribing offered (code to confirm against the SNOMED CT browser).
-pub const SOCIAL_PRESCRIBING_OFFERED: SnomedCode =
-    SnomedCode { code: "871691000000100", term: "Social prescribing offered" };
+/// The codes link workers send, and the only ones Kith writes. There is no national code
+/// for "unable to contact".
+pub const LINK_WORKER_CODES: [SnomedCode; 2] =
+    [REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED];
 
 /// An owned copy of a code, for records read back from JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]

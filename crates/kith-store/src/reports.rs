@@ -40,8 +40,10 @@ pub struct ConnectionCount {
 
 /// One episode of a person on the caseload: from `starts_on` until `ends_on` (`None`: still
 /// open). A referral's episode starts when it was received and ends on the first of: the day
-/// it was declined, found unable to contact or closed (its status history, UTC date), and
-/// the person's first discharge on or after it was received. An open plan's (draft, agreed,
+/// of its answer when that is declined or unable to contact, the day it was closed (both
+/// fields of the referral record, which syncs, so every device counts the same), and the
+/// person's first discharge on or after it was received. A referral stored before those
+/// fields existed falls back to its status history (UTC date). An open plan's (draft, agreed,
 /// active) starts on its start date and ends at the person's first discharge on or after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseloadEpisode {
@@ -103,16 +105,21 @@ const HELD_SESSIONS_PER_PERSON: &str = "SELECT count(*)
     GROUP BY s.person_id ORDER BY 1";
 
 const CASELOAD_EPISODES: &str = "SELECT r.person_id, p.assigned_link_worker, r.received_on,
-        (SELECT min(substr(h.changed_at, 1, 10)) FROM referral_status_history h
-         WHERE h.referral_id = r.id
-           AND h.to_status IN ('declined', 'unable_to_contact', 'closed')),
+        CASE WHEN json_extract(r.data, '$.answer.kind') IN ('declined', 'unable_to_contact')
+             THEN json_extract(r.data, '$.answer.on') END,
+        json_extract(r.data, '$.closed_on'),
+        CASE WHEN json_type(r.data, '$.answer') IS NULL THEN
+            (SELECT min(substr(h.changed_at, 1, 10)) FROM referral_status_history h
+             WHERE h.referral_id = r.id
+               AND h.to_status IN ('declined', 'unable_to_contact', 'closed')) END,
         (SELECT min(d.discharged_on) FROM discharges d
          WHERE d.person_id = r.person_id AND d.deleted_at IS NULL
            AND d.discharged_on >= r.received_on)
     FROM referrals r JOIN people p ON p.id = r.person_id
     WHERE r.deleted_at IS NULL AND p.deleted_at IS NULL AND r.received_on <= ?1
     UNION ALL
-    SELECT c.person_id, p.assigned_link_worker, json_extract(c.data, '$.starts_on'), NULL,
+    SELECT c.person_id, p.assigned_link_worker, json_extract(c.data, '$.starts_on'), NULL, NULL,
+        NULL,
         (SELECT min(d.discharged_on) FROM discharges d
          WHERE d.person_id = c.person_id AND d.deleted_at IS NULL
            AND d.discharged_on >= json_extract(c.data, '$.starts_on'))
@@ -218,13 +225,16 @@ impl Store {
                 row.get::<_, String>(2)?,
                 row.get::<_, Option<String>>(3)?,
                 row.get::<_, Option<String>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Option<String>>(6)?,
             ))
         })?;
         let mut episodes = Vec::new();
         for row in rows {
-            let (person_id, link_worker, starts_on, ended, discharged) = row?;
+            let (person_id, link_worker, starts_on, answered, closed, in_history, discharged) =
+                row?;
             let bad = |what: &str| StoreError::Decode(format!("a caseload episode's {what}"));
-            let ends = [ended, discharged]
+            let ends = [answered, closed, in_history, discharged]
                 .into_iter()
                 .flatten()
                 .map(|text| parse_day(&text))

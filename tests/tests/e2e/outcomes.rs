@@ -14,7 +14,7 @@ use kith_domain::measures::{
     MeasureAnswers, MeasureTiming, MycawAnswers, MycawConcern, Ons4Answers, Ucla3Answers,
 };
 use kith_domain::person::NewPerson;
-use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
+use kith_domain::referral::{Need, NewReferral, ReferralAnswerKind, ReferralSource, Referrer};
 use kith_domain::PersonId;
 use kith_tests::seed;
 use kith_tests::window::AppWindow;
@@ -74,13 +74,15 @@ fn seed_ucla3(
     Ok(())
 }
 
-/// A first contact (a "what matters" conversation) `days_ago` days ago.
+/// A first contact (a "what matters" conversation) `days_ago` days ago, at which the person
+/// accepted the referral: the SNOMED code for the referral is dated by it.
 fn seed_conversation(kith: &Kith, person_id: PersonId, days_ago: u64) -> anyhow::Result<()> {
     let today = kith_core::today();
+    let held_on = today.checked_sub_days(Days::new(days_ago)).unwrap_or(today);
     kith.record_conversation(NewConversation {
         person_id,
         referral_id: None,
-        held_on: today.checked_sub_days(Days::new(days_ago)).unwrap_or(today),
+        held_on,
         setting: ConversationSetting::Home,
         duration_minutes: 60,
         what_matters: "Getting back to the bowls club.".to_owned(),
@@ -89,6 +91,10 @@ fn seed_conversation(kith: &Kith, person_id: PersonId, days_ago: u64) -> anyhow:
         concerns: vec![],
         barriers: vec![],
     })?;
+    let referral = kith.person_record(person_id)?.current_referral.map(|current| current.referral);
+    if let Some(referral) = referral {
+        kith.record_referral_answer(referral.id, ReferralAnswerKind::Accepted, held_on)?;
+    }
     Ok(())
 }
 
@@ -361,7 +367,8 @@ async fn discharge_shows_the_gp_message_with_its_snomed_code_and_then_the_subjec
     within_time_limit(async {
         let window = launch_unlocked(|kith| {
             let person_id = seed_person(kith, "Harold", "Pemberton", ReferralSource::Gp, 40)?;
-            // The first contact of the episode: the SNOMED code for the referral is dated by it.
+            // The first contact of the episode, where Harold accepted: the SNOMED code for the
+            // referral is dated by it.
             seed_conversation(kith, person_id, 35)?;
             let note = kith.write_note(person_id, "Met Harold at home; keen on bowls.".to_owned())?;
             kith.amend_note(note.id, "Met Harold at home; keen on bowls and darts.".to_owned())?;
@@ -617,6 +624,103 @@ async fn a_large_oruk_file_imports_the_good_rows_and_lists_each_bad_one_with_its
         }
         window.check_accessibility("directory-import").await?;
         window.screenshot("outcomes-directory-import").await?;
+        window.close().await
+    })
+    .await
+}
+
+/// Sets a date input's value as its picker would, firing the input event the page listens to.
+async fn set_date(window: &AppWindow, css: &str, iso: &str) -> anyhow::Result<()> {
+    window.element(css).await?;
+    window
+        .client()?
+        .execute(
+            "const [css, value] = arguments;
+             const input = document.querySelector(css);
+             input.value = value;
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), iso.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_declined_referral_shows_its_code_for_the_gp_record_which_is_marked_sent_from_reports(
+) -> anyhow::Result<()> {
+    within_time_limit(async {
+        let window = launch_unlocked(|kith| {
+            seed_person(kith, "Stanley", "Whitlow", ReferralSource::Gp, 20).map(|_| ())
+        })
+        .await?;
+        open_record(&window, "Stanley Whitlow").await?;
+        window.wait_for_text("[data-testid=referral-status]", "New").await?;
+        let empty = text(&window, "[data-testid=gp-codes-empty]").await?;
+        assert!(empty.contains("No code yet"), "{empty}");
+        // Intake's consent to social prescribing is on the banner as given.
+        let banner = text(&window, "[data-testid=person-banner]").await?;
+        assert!(banner.contains("Social prescribing: given"), "{banner}");
+
+        // Saving with nothing chosen says what to fix; then declined, three days ago.
+        window.click("[data-testid=record-answer]").await?;
+        window.click("[data-testid=save-answer]").await?;
+        window.wait_for_text("#answer-kind-error", "Choose the person's answer").await?;
+        window.click("#answer-declined").await?;
+        let today = kith_core::today();
+        let declined_on = today.checked_sub_days(Days::new(3)).unwrap_or(today);
+        set_date(&window, "#answer-on", &declined_on.to_string()).await?;
+        window.check_accessibility("referral answer").await?;
+        window.screenshot_at("[data-testid=current-referral]", "referral-answer-form").await?;
+        window.click("[data-testid=save-answer]").await?;
+        window.wait_for_text("[data-testid=referral-status]", "Declined").await?;
+        let progress = text(&window, "[data-testid=referral-progress]").await?;
+        let day = declined_on.format("%-d %b %Y").to_string();
+        assert!(progress.contains(&format!("Declined {day}")), "{progress}");
+
+        // The code for the GP record is there at once, dated when they declined, not sent.
+        let code = "[data-testid=gp-code][data-code='871711000000103']";
+        let row = text(&window, code).await?;
+        assert!(row.contains("Social prescribing declined (situation)"), "{row}");
+        assert!(row.contains(&day) && row.contains("Not sent yet"), "{row}");
+        assert_eq!(attr(&window, code, "data-sent").await?, "no");
+        assert!(!window.page_text().await?.contains("871731000000106"), "no referral code");
+        window.check_accessibility("record with GP codes").await?;
+        window
+            .screenshot_at("[data-testid=current-referral]", "referral-declined-gp-codes")
+            .await?;
+
+        // The practice's list on Reports: download or copy, then mark sent.
+        window.click("[data-testid=nav-reports]").await?;
+        window.wait_for_text("h1", "Reports").await?;
+        let listed = "[data-testid=practice-gp-code][data-code='871711000000103']";
+        let line = text(&window, listed).await?;
+        assert!(line.contains("Stanley Whitlow") && line.contains("Not sent yet"), "{line}");
+        window.wait_for_text("[data-testid=practice-gp-codes-unsent]", "1 code to send.").await?;
+        window.click("[data-testid=gp-codes-csv-show]").await?;
+        let csv = window
+            .element("[data-testid=gp-codes-csv-text]")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(
+            csv.contains(&format!(
+                "871711000000103,Social prescribing declined (situation),{declined_on},"
+            )),
+            "{csv}"
+        );
+        window.check_accessibility("reports with GP codes").await?;
+        window.screenshot_at("[data-testid=practice-gp-codes]", "reports-gp-codes").await?;
+        window.click("[data-testid=mark-practice-gp-codes-sent]").await?;
+        window
+            .wait_for_text("[data-testid=practice-gp-codes-unsent]", "Every code has been sent.")
+            .await?;
+        let sent = format!("Sent {}", today.format("%-d %b %Y"));
+        window.wait_for_text(&format!("{listed} td:last-child"), &sent).await?;
+
+        // Back on the record, the code says it was sent.
+        open_record(&window, "Stanley Whitlow").await?;
+        window.wait_for_text(&format!("{code} td:last-child"), &sent).await?;
         window.close().await
     })
     .await

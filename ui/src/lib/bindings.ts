@@ -132,12 +132,7 @@ export type CodedEntry = { concept: SnomedConcept, date: string,
 /**
  * Why this code is sent.
  */
-meaning: string, 
-/**
- * The code is marked "(confirm)" in domain.md: check it against the SNOMED CT browser
- * before it is filed.
- */
-to_confirm: boolean, };
+meaning: string, };
 
 export type Comment = { id: CommentId, person_id: PersonId, about: CommentAbout, body: string, written_by: UserId, written_at: string, };
 
@@ -333,6 +328,40 @@ export type GoalStep = { what: string,
  * Who does it: the person, the link worker, a named organisation...
  */
 who: string, by_when: string | null, status: ProgressStatus, };
+
+export type GpCode = { referral_id: ReferralId, concept: SnomedConcept, 
+/**
+ * The day the code applies to.
+ */
+date: string, 
+/**
+ * Why this code is sent, in words.
+ */
+meaning: string, 
+/**
+ * The day it was sent to the practice; `None`: still to send.
+ */
+sent_on: string | null, };
+
+export type GpCodeLine = { person_id: PersonId, display_name: string, given_name: string, family_name: string, 
+/**
+ * 10 digits, no spaces.
+ */
+nhs_number: string | null, date_of_birth: string | null, gp_practice: string | null, code: GpCode, };
+
+export type GpCodeList = { lines: Array<GpCodeLine>, 
+/**
+ * How many of them are still to send.
+ */
+unsent: number, };
+
+export type GpCodeSent = { 
+/**
+ * The SNOMED CT concept id.
+ */
+code: string, sent_on: string, };
+
+export type GpCodeToMark = { referral_id: ReferralId, code: string, };
 
 export type GpMessage = { standard: string, discharge_id: DischargeId, person_id: PersonId, discharged_on: string, to: GpMessageRecipients, 
 /**
@@ -577,7 +606,17 @@ needs: Array<Need>,
  */
 referred_on: string | null, };
 
-export type PersonRecord = { banner: Banner, person: Person, referrals: Array<Referral>, plans: Array<PlanView>, timeline: Array<TimelineEntry>, };
+export type PersonRecord = { banner: Banner, person: Person, referrals: Array<Referral>, 
+/**
+ * The latest referral (the episode in progress or last), with the answers the worker
+ * may record for it.
+ */
+current_referral: ReferralProgress | null, 
+/**
+ * The codes for the GP record every referral calls for, oldest first, each with whether
+ * it was sent.
+ */
+gp_codes: Array<GpCode>, plans: Array<PlanView>, timeline: Array<TimelineEntry>, };
 
 export type PersonStatus = "referred" | "active" | "discharged";
 
@@ -644,9 +683,37 @@ background: string | null,
 /**
  * The person agreed to be referred.
  */
-consent_to_referral: boolean, status: ReferralStatus, };
+consent_to_referral: boolean, status: ReferralStatus, 
+/**
+ * The first interaction of this episode (a conversation, a held visit, or the day the
+ * person answered); `None` until there is one. Records made before this field existed
+ * read as `None`.
+ */
+first_contact_on: string | null, 
+/**
+ * How the person answered the referral, and when: kept after the referral is closed.
+ */
+answer: ReferralAnswer | null, 
+/**
+ * The day the referral was closed (at discharge).
+ */
+closed_on: string | null, 
+/**
+ * The codes for the GP record already sent to the practice, each with the day.
+ */
+gp_codes_sent: Array<GpCodeSent>, };
+
+export type ReferralAnswer = { kind: ReferralAnswerKind, on: string, };
+
+export type ReferralAnswerKind = "accepted" | "declined" | "unable_to_contact";
 
 export type ReferralId = string;
+
+export type ReferralProgress = { referral: Referral, 
+/**
+ * Empty when no answer can be recorded (accepted already, or closed).
+ */
+answers_allowed: Array<ReferralAnswerKind>, };
 
 export type ReferralSource = "gp" | "practice_nurse" | "pharmacist" | "healthcare_assistant" | "social_care" | "police" | "hospital_discharge_team" | "ambulance_service" | "dwp_job_centre" | "library" | "vcse" | "multidisciplinary_team" | "self_referral" | { "other": string };
 

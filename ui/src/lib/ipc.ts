@@ -263,6 +263,19 @@ export const reassignPerson = (person_id: PersonId, to_link_worker: S.UserId) =>
 export const report = (from: string, to: string) => call<S.Report>("report", { from, to });
 /** The same figures as CSV text. */
 export const reportCsv = (from: string, to: string) => call<string>("report_csv", { from, to });
+/** Records the person's answer to a referral on the day chosen ("YYYY-MM-DD"). */
+export const recordReferralAnswer = (
+  referral_id: S.ReferralId,
+  answer: S.ReferralAnswerKind,
+  on: string,
+) => call<Referral>("record_referral_answer", { referral_id, answer, on });
+/** The practice's list "for the GP record": every code on this laptop, and whether it was sent. */
+export const practiceGpCodes = () => call<S.GpCodeList>("practice_gp_codes");
+/** The codes still to send, as CSV text. */
+export const unsentGpCodesCsv = () => call<string>("unsent_gp_codes_csv");
+/** Marks exactly these codes sent on a day; answers how many were newly marked. */
+export const markGpCodesSent = (codes: S.GpCodeToMark[], sent_on: string) =>
+  call<number>("mark_gp_codes_sent", { codes, sent_on });
 /** The discharge message to the GP and referrer; only codes go without consent to share. */
 export const dischargeMessage = (discharge_id: S.DischargeId) =>
   call<S.GpMessage>("discharge_message", { discharge_id });

@@ -55,6 +55,10 @@ function referral(id: string, received_on: string, status: Referral["status"]): 
     background: null,
     consent_to_referral: true,
     status,
+    first_contact_on: null,
+    answer: null,
+    closed_on: null,
+    gp_codes_sent: [],
   };
 }
 function plan(id: string, starts_on: string, status: CarePlan["status"]): CarePlan {

@@ -302,6 +302,10 @@ describe("a person's record in words", () => {
       background: null,
       consent_to_referral: true,
       status: "new",
+      first_contact_on: null,
+      answer: null,
+      closed_on: null,
+      gp_codes_sent: [] as never[],
     } as const;
     expect(referralFrom({ ...referral, needs: [] })).toBe(
       "GP: Dr Priya Shah, Ashbridge Medical Centre",

@@ -10,6 +10,7 @@ mod measures;
 mod notes;
 pub(crate) mod outbox;
 mod people;
+mod referral_progress;
 mod referrals;
 mod safeguarding;
 mod supervision;
