@@ -13,10 +13,13 @@ mod support;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use kith_core::{today, Intake, Kith, NewDischarge, ReviewQueue, SubjectAccessExport};
+use kith_core::{
+    today, Intake, Kith, NewConversation, NewDischarge, ReviewQueue, SubjectAccessExport,
+};
+use kith_domain::conversation::ConversationSetting;
 use kith_domain::discharge::DischargeReason;
 use kith_domain::person::NewPerson;
-use kith_domain::referral::{Need, NewReferral, ReferralSource, ReferralStatus, Referrer};
+use kith_domain::referral::{Need, NewReferral, ReferralAnswerKind, ReferralSource, Referrer};
 use kith_domain::safeguarding::ConcernKind;
 use kith_domain::supervision::ReviewedRecord;
 use kith_domain::{PersonId, UserId};
@@ -113,9 +116,21 @@ fn one_persons_record_is_the_same_on_every_laptop_that_holds_it() {
     let intake = Intake { person, referral: referral(received), duplicates_checked: true };
     let taken = worker_one.add_person_with_referral(intake).unwrap();
     let (maud, referral_id) = (taken.person.id, taken.referral.id);
-    for status in [ReferralStatus::Contacted, ReferralStatus::Accepted] {
-        worker_one.move_referral(referral_id, status).unwrap();
-    }
+    worker_one
+        .record_conversation(NewConversation {
+            person_id: maud,
+            referral_id: Some(referral_id),
+            held_on: today(),
+            setting: ConversationSetting::Home,
+            duration_minutes: 60,
+            what_matters: "Company at lunchtime.".into(),
+            strengths: None,
+            wants_to_change: None,
+            concerns: Vec::new(),
+            barriers: Vec::new(),
+        })
+        .unwrap();
+    worker_one.record_referral_answer(referral_id, ReferralAnswerKind::Accepted, today()).unwrap();
     let concern = worker_one
         .raise_concern(maud, ConcernKind::RiskToSelf, "Spoke of not coping.".into())
         .unwrap();
@@ -124,7 +139,9 @@ fn one_persons_record_is_the_same_on_every_laptop_that_holds_it() {
         .unwrap();
     let note = worker_one.write_note(maud, "Walked to the lunch club together.".into()).unwrap();
     let history_on_worker = worker_one.store().unwrap().referral_history(referral_id).unwrap();
-    assert_eq!(history_on_worker.len(), 3, "new, contacted, accepted");
+    let moves: Vec<_> = history_on_worker.iter().map(|change| change.to).collect();
+    use kith_domain::referral::ReferralStatus::{Accepted, Contacted, New};
+    assert_eq!(moves, [New, Contacted, Accepted], "the first conversation, then her answer");
 
     // Both supervisors receive the histories, exactly as written.
     worker_one.changed();

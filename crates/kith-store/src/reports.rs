@@ -111,7 +111,7 @@ const CASELOAD_EPISODES: &str = "SELECT r.person_id, p.assigned_link_worker, r.r
         CASE WHEN json_type(r.data, '$.answer') IS NULL THEN
             (SELECT min(substr(h.changed_at, 1, 10)) FROM referral_status_history h
              WHERE h.referral_id = r.id
-               AND h.to_status IN ('declined', 'unable_to_contact', 'closed')) END,
+               AND json_extract(h.data, '$.to') IN ('declined', 'unable_to_contact', 'closed')) END,
         (SELECT min(d.discharged_on) FROM discharges d
          WHERE d.person_id = r.person_id AND d.deleted_at IS NULL
            AND d.discharged_on >= r.received_on)
