@@ -108,6 +108,8 @@ pub struct AppWindow {
     xvfb: Owned,
     data_dir: tempfile::TempDir,
     webview_home: tempfile::TempDir,
+    /// The private X display the window is on.
+    display: u32,
     /// When the WebDriver session was requested, i.e. when the app was launched.
     pub launched_at: Instant,
 }
@@ -127,6 +129,15 @@ impl AppWindow {
     /// Like [`AppWindow::launch`], but lets `prepare` fill the data directory first.
     pub async fn launch_with(
         prepare: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> anyhow::Result<AppWindow> {
+        Self::launch_with_env(prepare, &[]).await
+    }
+
+    /// Like [`AppWindow::launch_with`], with extra environment variables for the app (through
+    /// tauri-driver and WebKitWebDriver, which pass their environment on), such as a locale.
+    pub async fn launch_with_env(
+        prepare: impl FnOnce(&Path) -> std::io::Result<()>,
+        env: &[(&str, &str)],
     ) -> anyhow::Result<AppWindow> {
         let app = app_binary();
         if !app.is_file() {
@@ -168,6 +179,9 @@ impl AppWindow {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .process_group(0);
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = command.spawn().with_context(|| {
             format!(
                 "starting {} (install it with `cargo install tauri-driver --locked` or set \
@@ -199,7 +213,15 @@ impl AppWindow {
         .context("timed out starting a WebDriver session with the app")?
         .context("starting a WebDriver session with the app")?;
 
-        Ok(AppWindow { client: Some(client), driver, xvfb, data_dir, webview_home, launched_at })
+        Ok(AppWindow {
+            client: Some(client),
+            driver,
+            xvfb,
+            data_dir,
+            webview_home,
+            display,
+            launched_at,
+        })
     }
 
     /// The WebDriver session.
@@ -411,6 +433,31 @@ impl AppWindow {
             );
         }
         Ok(())
+    }
+
+    /// Asks the window to close as a window manager's close button would (not through
+    /// WebDriver, which destroys the web view without asking the app).
+    pub fn ask_to_close(&self) -> anyhow::Result<()> {
+        let asked = crate::x11::ask_windows_to_close(self.display, "Kith")?;
+        anyhow::ensure!(asked > 0, "no window called Kith on display :{}", self.display);
+        Ok(())
+    }
+
+    /// Waits up to `limit` for the app to be gone (the WebDriver session no longer answers);
+    /// returns how long that took.
+    pub async fn wait_until_closed(&self, limit: Duration) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let client = self.client()?;
+        loop {
+            let answered = tokio::time::timeout(Duration::from_millis(500), client.title()).await;
+            if !matches!(answered, Ok(Ok(_))) {
+                return Ok(started.elapsed());
+            }
+            if started.elapsed() > limit {
+                bail!("the window was still open {limit:?} after it was asked to close");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Ends the session (closing the app) and stops tauri-driver and Xvfb.
