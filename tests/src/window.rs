@@ -376,6 +376,15 @@ impl AppWindow {
     /// the page's input handlers run).
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let element = self.element(css).await?;
+        if text.is_empty() {
+            // WebDriver types nothing: select everything and delete it, as a person would
+            // (so the page's input handlers run, which a WebDriver "clear" may not do).
+            element
+                .send_keys("\u{e009}a\u{e000}\u{e003}")
+                .await
+                .with_context(|| format!("emptying `{css}`"))?;
+            return Ok(());
+        }
         element.clear().await.with_context(|| format!("clearing `{css}`"))?;
         element.send_keys(text).await.with_context(|| format!("typing into `{css}`"))?;
         Ok(())

@@ -232,7 +232,8 @@ async fn uk_dates_are_stored_as_typed_under(locale: &str, native: &str) -> anyho
     window.screenshot_at("#received-on", &format!("date-input-focus-{shot}")).await?;
 
     window.fill("#received-on-year", "2025").await?;
-    window.fill("#date-of-birth-day", "9").await?;
+    type_date(&window, "date-of-birth", "9", "3", "1941").await?;
+    window.wait_for_text("#date-of-birth-words", "Sunday 9 March 1941").await?;
     window.click("[data-testid=save-person]").await?;
     window.wait_for_text("h1", "Agnes Mbeki").await?;
     // Shown as typed, "3 Nov 2025", and stored as that day.
