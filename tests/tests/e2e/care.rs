@@ -395,51 +395,71 @@ async fn ctrl_l_straight_after_typing_in_a_visit_note_keeps_the_last_words() -> 
         let status = window.wait_for_element_text("[data-testid=save-status]").await?;
         assert!(status.starts_with("Saved "), "{status}");
 
-        // The page times each key: the last word's last key and the Ctrl+L that follows.
-        window
-            .client()?
-            .execute(
-                "window.kithKeyTimes = [];
-                 window.addEventListener('keydown', (event) => window.kithKeyTimes.push(
-                   [event.key, event.ctrlKey, performance.now()]), { capture: true });",
-                vec![],
-            )
-            .await?;
-        let last_words = " She will ring them on Tuesday.";
-        // One WebDriver call: the words, then Control held down with L, then released.
-        notes.send_keys(&format!("{last_words}\u{e009}l\u{e000}")).await?;
-        window.wait_for_text("h1", "Kith is locked").await?;
+        // Each try adds words and presses Ctrl+L straight after, in one WebDriver call; after
+        // each lock the draft must already hold them, and after unlocking the visit restores
+        // them. WebDriver's typing can lag on a loaded machine, so a try whose Ctrl+L came 50
+        // ms or more after the last key is repeated (its words must be kept all the same).
+        let mut expected = "Doreen showed me the choir's leaflet.".to_owned();
+        let mut within_50_ms = false;
+        for (attempt, last_words) in [
+            " She will ring them on Tuesday.",
+            " Her sister may come too.",
+            " Bus pass renewal is due.",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // The page times each key: the last word's last key and the Ctrl+L that follows.
+            window
+                .client()?
+                .execute(
+                    "window.kithKeyTimes = [];
+                     window.addEventListener('keydown', (event) => window.kithKeyTimes.push(
+                       [event.key, event.ctrlKey, performance.now()]), { capture: true });",
+                    vec![],
+                )
+                .await?;
+            let notes = window.element("#visit-notes").await?;
+            // Control held down with L, then released (NULL), right after the words.
+            notes.send_keys(&format!("{last_words}\u{e009}l\u{e000}")).await?;
+            window.wait_for_text("h1", "Kith is locked").await?;
+            expected.push_str(last_words);
 
-        let times = window.client()?.execute("return window.kithKeyTimes;", vec![]).await?;
-        let times = times.as_array().cloned().unwrap_or_default();
-        let lock_at = times
-            .iter()
-            .position(|key| key[0] == "l" && key[1] == true)
-            .ok_or_else(|| anyhow::anyhow!("no Ctrl+L among {times:?}"))?;
-        let typed_at = times[..lock_at]
-            .iter()
-            .rev()
-            .find(|key| key[1] == false && key[0] != "Control")
-            .and_then(|key| key[2].as_f64())
-            .ok_or_else(|| anyhow::anyhow!("no typed key before Ctrl+L in {times:?}"))?;
-        let gap = times[lock_at][2].as_f64().unwrap_or(f64::MAX) - typed_at;
-        println!("last keystroke → Ctrl+L: {gap:.1} ms");
-        assert!(gap < 50.0, "Ctrl+L came {gap} ms after the last keystroke, not within 50 ms");
+            let times = window.client()?.execute("return window.kithKeyTimes;", vec![]).await?;
+            let times = times.as_array().cloned().unwrap_or_default();
+            let lock_at = times
+                .iter()
+                .position(|key| key[0] == "l" && key[1] == true)
+                .ok_or_else(|| anyhow::anyhow!("no Ctrl+L among {times:?}"))?;
+            let typed_at = times[..lock_at]
+                .iter()
+                .rev()
+                .find(|key| key[1] == false && key[0] != "Control")
+                .and_then(|key| key[2].as_f64())
+                .ok_or_else(|| anyhow::anyhow!("no typed key before Ctrl+L in {times:?}"))?;
+            let gap = times[lock_at][2].as_f64().unwrap_or(f64::MAX) - typed_at;
+            println!("try {}: last keystroke → Ctrl+L: {gap:.1} ms", attempt + 1);
 
-        // Locked: the draft in the store already has the last words.
-        let kith = open_store(window.data_dir())?;
-        let draft = kith.visit_draft(first)?.ok_or_else(|| anyhow::anyhow!("no draft saved"))?;
-        let expected = format!("Doreen showed me the choir's leaflet.{last_words}");
-        assert_eq!(draft.draft.note, expected, "the words typed before Ctrl+L were lost");
-        drop(kith);
+            // Locked: the draft in the store already has the last words.
+            let kith = open_store(window.data_dir())?;
+            let draft =
+                kith.visit_draft(first)?.ok_or_else(|| anyhow::anyhow!("no draft saved"))?;
+            assert_eq!(draft.draft.note, expected, "the words typed before Ctrl+L were lost");
+            drop(kith);
 
-        // Unlocked again, the visit restores them.
-        window.fill("#unlock-passphrase", seed::PASSPHRASE).await?;
-        window.click("form button[type=submit]").await?;
-        window.wait_for_text("h1", "Today").await?;
-        window.click("[data-testid=today-visits_today] button").await?;
-        window.element("[data-testid=restored]").await?;
-        assert_eq!(value_of(&window, "#visit-notes").await?, expected);
+            // Unlocked again, the visit restores them.
+            window.fill("#unlock-passphrase", seed::PASSPHRASE).await?;
+            window.click("form button[type=submit]").await?;
+            window.wait_for_text("h1", "Today").await?;
+            window.click("[data-testid=today-visits_today] button").await?;
+            window.element("[data-testid=restored]").await?;
+            assert_eq!(value_of(&window, "#visit-notes").await?, expected);
+            if gap < 50.0 {
+                within_50_ms = true;
+                break;
+            }
+        }
+        assert!(within_50_ms, "no try pressed Ctrl+L within 50 ms of the last keystroke");
         window.close().await
     })
     .await
