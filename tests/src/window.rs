@@ -21,10 +21,30 @@ const DOWNLOADS: &str = "Downloads";
 /// How long to wait for a process to come up or for an element to appear.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The repository root (the parent of `tests/`).
+/// The repository root (the parent of `tests/`), found at run time: cargo sets
+/// `CARGO_MANIFEST_DIR` for `cargo test`, so a test binary reused from a target directory
+/// shared by two checkouts still works in the checkout it was run from. Falls back to the
+/// current directory's ancestors, then to the path compiled in.
 pub fn repository_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let is_root = |dir: &Path| {
+        dir.join("Cargo.toml").is_file()
+            && dir.join("tauri.conf.json").is_file()
+            && dir.join("tests").join("Cargo.toml").is_file()
+    };
+    let runtime_manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let current = std::env::current_dir().ok();
+    let compiled = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for start in runtime_manifest.iter().chain(current.iter()).chain([&compiled]) {
+        if let Some(root) = start.ancestors().find(|dir| is_root(dir)) {
+            return root.to_path_buf();
+        }
+    }
+    panic!(
+        "cannot find the Kith repository from CARGO_MANIFEST_DIR ({runtime_manifest:?}), the \
+         current directory ({current:?}) or the path built in ({}); run the tests with cargo \
+         from inside the checkout",
+        compiled.display()
+    )
 }
 
 /// The Kith binary under test.

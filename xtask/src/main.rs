@@ -25,6 +25,10 @@ usage: cargo xtask <command>
 
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(error) = locate_repository() {
+        eprintln!("\nxtask: {error:#}");
+        std::process::exit(1);
+    }
     let outcome = match arguments.first().map(String::as_str) {
         Some("run") => run_app(),
         Some("test") => test_everything(),
@@ -43,10 +47,55 @@ fn main() {
     }
 }
 
-/// The repository root: xtask lives in `<root>/xtask`.
+/// The repository root, found at run time: the nearest Kith checkout above the xtask being
+/// run (cargo sets `CARGO_MANIFEST_DIR` for `cargo run`), else above the current directory.
+/// Not `env!("CARGO_MANIFEST_DIR")` alone: with one `CARGO_TARGET_DIR` shared by two
+/// checkouts, an xtask binary built in one would otherwise work in the other's folder.
+pub fn locate_repository() -> Result<PathBuf> {
+    find_repository(
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+    )
+}
+
+/// [`locate_repository`] with its inputs given: the path compiled in is used only when cargo
+/// did not name a manifest directory at run time (the binary was started by hand).
+fn find_repository(
+    runtime_manifest: Option<&std::path::Path>,
+    current: Option<&std::path::Path>,
+    compiled_manifest: &std::path::Path,
+) -> Result<PathBuf> {
+    for start in runtime_manifest.iter().chain(current.iter()) {
+        if let Some(root) = start.ancestors().find(|dir| is_repository_root(dir)) {
+            return Ok(root.to_path_buf());
+        }
+    }
+    match compiled_manifest.parent().filter(|dir| is_repository_root(dir)) {
+        Some(root) if runtime_manifest.is_none() => Ok(root.to_path_buf()),
+        _ => bail!(
+            "cannot find the Kith repository: CARGO_MANIFEST_DIR is {}, and neither it nor the \
+             current directory {} is inside a checkout (a folder with Cargo.toml, \
+             tauri.conf.json and xtask/); run `cargo xtask` from inside the checkout",
+            runtime_manifest.map_or("unset".into(), |dir| dir.display().to_string()),
+            current.map_or("unknown".into(), |dir| dir.display().to_string()),
+        ),
+    }
+}
+
+/// True for the top of a Kith checkout.
+fn is_repository_root(dir: &std::path::Path) -> bool {
+    dir.join("Cargo.toml").is_file()
+        && dir.join("tauri.conf.json").is_file()
+        && dir.join("xtask").join("Cargo.toml").is_file()
+}
+
+/// The repository root (see [`locate_repository`], which `main` checks before any command).
 pub fn repository_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    locate_repository().unwrap_or_else(|_| {
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    })
 }
 
 /// Where cargo puts build output, honouring `CARGO_TARGET_DIR`.
@@ -192,4 +241,43 @@ fn bench_window(tools: &setup::Tools) -> Result<()> {
         command.env("KITH_TAURI_DRIVER", driver);
     }
     Step::new("benchmark window: search as you type and the review queue (release)").run(command)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A fake checkout under a fresh temporary folder.
+    fn checkout(parent: &std::path::Path, name: &str) -> PathBuf {
+        let root = parent.join(name);
+        std::fs::create_dir_all(root.join("xtask/src")).unwrap();
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
+        std::fs::write(root.join("tauri.conf.json"), "{}").unwrap();
+        std::fs::write(root.join("xtask/Cargo.toml"), "[package]\n").unwrap();
+        root
+    }
+
+    #[test]
+    fn the_checkout_being_run_wins_over_the_one_compiled_in() {
+        let scratch = std::env::temp_dir().join(format!("kith-xtask-root-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        let here = checkout(&scratch, "here");
+        let other = checkout(&scratch, "other");
+        let elsewhere = scratch.join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let other_xtask = other.join("xtask");
+        // `cargo xtask` in `here`, with a binary built in `other`.
+        let found = find_repository(Some(&here.join("xtask")), Some(&elsewhere), &other_xtask);
+        assert_eq!(found.unwrap(), here);
+        // Started by hand from inside `here`.
+        let found = find_repository(None, Some(&here.join("xtask/src")), &other_xtask);
+        assert_eq!(found.unwrap(), here);
+        // Started by hand from outside any checkout: the path compiled in.
+        assert_eq!(find_repository(None, Some(&elsewhere), &other_xtask).unwrap(), other);
+        // Cargo named a folder that is no checkout: a clear error, never the other checkout.
+        let error = find_repository(Some(&elsewhere), Some(&elsewhere), &other_xtask).unwrap_err();
+        assert!(error.to_string().contains("cannot find the Kith repository"), "{error}");
+        std::fs::remove_dir_all(&scratch).unwrap();
+    }
 }

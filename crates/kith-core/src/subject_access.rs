@@ -1,8 +1,9 @@
 //! Subject access: everything Kith holds about one person (their record, referrals with
 //! status history, conversations, plans, sessions, notes with amendments, measures with
 //! scores, connections with service names, consent history, concerns with their events,
-//! discharges, and the audit trail about them), deleted records included, as one structure
-//! to print or save as JSON. Making the export is itself audited.
+//! discharges, supervisors' comments, review marks and sign-offs, and the audit trail about
+//! them from every device whose trail reached this one), deleted records included, as one
+//! structure to print or save as JSON. Making the export is itself audited.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,6 +21,7 @@ use kith_domain::person::Person;
 use kith_domain::referral::{Referral, ReferralStatus};
 use kith_domain::safeguarding::Concern;
 use kith_domain::session::Session;
+use kith_domain::supervision::{Comment, ReviewMark, SignOff};
 use kith_domain::{NoteId, PersonId, UserId};
 use kith_store::{AuditAction, Held};
 
@@ -41,6 +43,7 @@ impl<T: TS> From<Held<T>> for HeldRecord<T> {
 /// One step of a referral's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct StatusChange {
+    pub id: Uuid,
     pub from: Option<ReferralStatus>,
     pub to: ReferralStatus,
     pub changed_at: String,
@@ -78,12 +81,15 @@ pub struct ConnectionWithService {
     pub service_category: Option<ServiceCategory>,
 }
 
-/// One step of a concern: raised, escalated or closed.
+/// One step of a concern: raised, escalated (to whom, with their reference) or closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct ConcernStep {
+    pub id: Uuid,
     pub event: String,
     pub at: String,
     pub by: UserId,
+    pub to_whom: Option<String>,
+    pub reference: Option<String>,
 }
 
 /// A safeguarding concern with its steps.
@@ -103,6 +109,10 @@ pub struct AuditRow {
     pub action: String,
     pub record_kind: String,
     pub record_id: Uuid,
+    /// The device it happened on (none for a laptop that had not joined a practice yet).
+    pub device_id: Option<Uuid>,
+    /// The published batch the row came in, if it has been published.
+    pub batch_id: Option<Uuid>,
 }
 
 /// Everything held about one person.
@@ -122,6 +132,11 @@ pub struct SubjectAccessExport {
     pub consent_history: Vec<ConsentRecord>,
     pub concerns: Vec<ConcernWithEvents>,
     pub discharges: Vec<HeldRecord<Discharge>>,
+    /// Supervisors' comments about the person or their records.
+    pub comments: Vec<Comment>,
+    /// Supervisors' marks that records were reviewed.
+    pub review_marks: Vec<ReviewMark>,
+    pub sign_offs: Vec<SignOff>,
     /// Oldest first; the last row is this export's own.
     pub audit_trail: Vec<AuditRow>,
 }
@@ -179,6 +194,7 @@ impl Kith {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|change| StatusChange {
+                        id: change.id,
                         from: change.from,
                         to: change.to,
                         changed_at: change.changed_at,
@@ -226,7 +242,14 @@ impl Kith {
                     .map(|(_, events)| events.clone())
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|event| ConcernStep { event: event.event, at: event.at, by: event.by })
+                    .map(|event| ConcernStep {
+                        id: event.id,
+                        event: event.event,
+                        at: event.at,
+                        by: event.by,
+                        to_whom: event.to_whom,
+                        reference: event.reference,
+                    })
                     .collect();
                 ConcernWithEvents { concern: kept.record, deleted_at: kept.deleted_at, events }
             })
@@ -249,6 +272,9 @@ impl Kith {
             consent_history: held.consent_history,
             concerns,
             discharges: held.discharges.into_iter().map(HeldRecord::from).collect(),
+            comments: held.comments,
+            review_marks: held.review_marks,
+            sign_offs: held.sign_offs,
             audit_trail: held
                 .audit_trail
                 .into_iter()
@@ -258,6 +284,8 @@ impl Kith {
                     action: action_word(row.action).to_owned(),
                     record_kind: row.record_kind,
                     record_id: row.record_id,
+                    device_id: row.device_id,
+                    batch_id: row.batch_id,
                 })
                 .collect(),
         })

@@ -171,6 +171,9 @@ impl SharedStore {
 }
 
 impl Replica for SharedStore {
+    fn prepare_push(&mut self) -> Result<(), SyncError> {
+        self.write(|store| store.prepare_push())
+    }
     fn pending_count(&mut self) -> Result<u64, SyncError> {
         self.with(|store| store.pending_count())
     }

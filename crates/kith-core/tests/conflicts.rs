@@ -133,29 +133,18 @@ fn the_same_field_changed_on_two_laptops_is_one_conflict_the_supervisor_resolves
     }
 }
 
-/// Tables that hold a person's records on a laptop.
-const PERSON_TABLES: &[&str] = &[
-    "people",
-    "referrals",
-    "conversations",
-    "care_plans",
-    "sessions",
-    "notes",
-    "consent_records",
-    "concerns",
-    "connections",
-    "measures",
-    "discharges",
-    "outbox",
-    "sync_records",
-    "sync_inserts",
-];
+/// Tables that hold a person's records on a laptop: every registered kind about a person,
+/// and sync's bookkeeping.
+fn person_tables() -> Vec<&'static str> {
+    let kinds = kith_store::registry::record_kinds().into_iter().filter(|kind| kind.about_person);
+    kinds.map(|kind| kind.table).chain(["outbox", "sync_records", "sync_inserts"]).collect()
+}
 
 fn rows_for(kith: &Kith, person: PersonId) -> Vec<(&'static str, i64)> {
     let store = kith.store().unwrap();
-    PERSON_TABLES
-        .iter()
-        .map(|table| (*table, store.count_person_rows(table, person).unwrap()))
+    person_tables()
+        .into_iter()
+        .map(|table| (table, store.count_person_rows(table, person).unwrap()))
         .filter(|(_, rows)| *rows > 0)
         .collect()
 }

@@ -190,6 +190,9 @@ fn export_ids(export: &SubjectAccessExport) -> BTreeMap<String, BTreeSet<Uuid>> 
     add("people", export.person.record.id.as_uuid());
     for kept in &export.referrals {
         add("referrals", kept.referral.id.as_uuid());
+        for change in &kept.history {
+            add("referral_status_history", change.id);
+        }
     }
     for kept in &export.conversations {
         add("conversations", kept.record.id.as_uuid());
@@ -208,6 +211,9 @@ fn export_ids(export: &SubjectAccessExport) -> BTreeMap<String, BTreeSet<Uuid>> 
     }
     for kept in &export.concerns {
         add("concerns", kept.concern.id.as_uuid());
+        for step in &kept.events {
+            add("concern_events", step.id);
+        }
     }
     for kept in &export.connections {
         add("connections", kept.connection.id.as_uuid());
@@ -217,6 +223,20 @@ fn export_ids(export: &SubjectAccessExport) -> BTreeMap<String, BTreeSet<Uuid>> 
     }
     for kept in &export.discharges {
         add("discharges", kept.record.id.as_uuid());
+    }
+    for comment in &export.comments {
+        add("comments", comment.id.as_uuid());
+    }
+    for mark in &export.review_marks {
+        add("review_marks", mark.id.as_uuid());
+    }
+    for sign_off in &export.sign_offs {
+        add("sign_offs", sign_off.id.as_uuid());
+    }
+    for row in &export.audit_trail {
+        if let Some(batch) = row.batch_id {
+            add("audit_batches", batch);
+        }
     }
     ids
 }
@@ -232,12 +252,13 @@ fn the_export_of_one_person_holds_every_record_of_theirs_and_nothing_of_anyone_e
 
     let export = kith.subject_access_export(alice.id).unwrap();
 
-    // Every record of Alice's, in every table, deleted ones included.
+    // Every row of every table that names Alice (found from the schema, not the registry),
+    // deleted ones included.
     let mut held: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
     for (table, id) in store.record_ids_about(alice.id).unwrap() {
         held.entry(table).or_default().insert(id);
     }
-    assert_eq!(held.len(), 11, "every kind of record was made: {:?}", held.keys());
+    assert_eq!(held.len(), 13, "every kind of record was made: {:?}", held.keys());
     assert_eq!(export_ids(&export), held);
     assert!(export.notes.len() >= 3 && export.sessions.len() == 6);
     let deleted: Vec<_> = export.sessions.iter().filter(|kept| kept.deleted_at.is_some()).collect();

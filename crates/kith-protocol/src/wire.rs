@@ -267,6 +267,12 @@ pub enum RecordKind {
     Connection,
     /// A supervisor's comment (insert-only).
     Comment,
+    /// A step in a record's history: a referral's status change, a safeguarding concern's
+    /// raising, escalation or closing (insert-only).
+    History,
+    /// Who read or changed a person's record, when and on which device (insert-only). Served
+    /// only to supervisors: a link worker never receives another's audit trail.
+    Audit,
     /// A community directory entry: practice-wide, no person.
     DirectoryEntry,
     /// A practice setting: practice-wide, no person.
@@ -275,7 +281,7 @@ pub enum RecordKind {
 
 impl RecordKind {
     /// Every kind, for tests and exhaustive tables.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Person,
         RecordKind::Referral,
         RecordKind::Contact,
@@ -286,6 +292,8 @@ impl RecordKind {
         RecordKind::Safeguarding,
         RecordKind::Connection,
         RecordKind::Comment,
+        RecordKind::History,
+        RecordKind::Audit,
         RecordKind::DirectoryEntry,
         RecordKind::PracticeSetting,
     ];
@@ -294,6 +302,12 @@ impl RecordKind {
     /// false for practice-wide kinds, which must have none.
     pub fn belongs_to_person(self) -> bool {
         !matches!(self, RecordKind::DirectoryEntry | RecordKind::PracticeSetting)
+    }
+
+    /// True for the kinds only supervisors receive (the audit trail). The server applies this
+    /// in its pull queries; link workers still push their own.
+    pub fn supervisors_only(self) -> bool {
+        self == RecordKind::Audit
     }
 
     /// The wire/database spelling.
@@ -309,6 +323,8 @@ impl RecordKind {
             RecordKind::Safeguarding => "safeguarding",
             RecordKind::Connection => "connection",
             RecordKind::Comment => "comment",
+            RecordKind::History => "history",
+            RecordKind::Audit => "audit",
             RecordKind::DirectoryEntry => "directory_entry",
             RecordKind::PracticeSetting => "practice_setting",
         }
@@ -532,6 +548,10 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such thing (or not visible to the caller).
     NotFound,
+    /// 405: the path exists but not with this method (the `Allow` header lists those it takes).
+    MethodNotAllowed,
+    /// 408: the request's body did not arrive in time; send it again.
+    RequestTimeout,
     /// 409: it already exists.
     Conflict,
     /// 413: the body, or the number of operations, is over the limit.
@@ -540,7 +560,7 @@ pub enum ErrorCode {
     UpdateNeeded,
     /// 400: the client speaks a newer protocol than this server: update the server.
     ServerOutdated,
-    /// 429: too many attempts; wait and retry.
+    /// 429: too many attempts, or the server is busy; wait (see `Retry-After`) and retry.
     TooManyRequests,
     /// 500: something went wrong on the server (details are in its log, never here).
     Internal,

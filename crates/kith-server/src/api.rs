@@ -2,11 +2,12 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,6 +22,8 @@ use kith_protocol::{
 use serde::de::DeserializeOwned;
 
 use crate::metrics::Metrics;
+use crate::password_workers::PasswordWorkError;
+use crate::rate_limit::address_block;
 use crate::scope::OperationLimits;
 use crate::secrets;
 use crate::storage::{Caller, NewInvite, NewUser};
@@ -47,12 +50,18 @@ pub enum AppError {
     Conflict(String),
     /// 413.
     PayloadTooLarge(String),
+    /// 405 (the path takes other methods).
+    MethodNotAllowed,
+    /// 408 (the body did not arrive in time).
+    RequestTimeout,
     /// 426.
     UpdateNeeded(String),
     /// 400 (client newer than the server).
     ServerOutdated,
-    /// 429.
-    TooManyRequests,
+    /// 429 (too many failed attempts), with how long to wait.
+    TooManyRequests(Duration),
+    /// 429 (every password worker busy and the queue full), with how long to wait.
+    Busy(Duration),
     /// 500 (logged, never shown).
     Internal(ServerError),
 }
@@ -70,6 +79,7 @@ impl From<ServerError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         let (status, code, message) = match self {
             AppError::BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
             AppError::Unauthorized => (
@@ -108,11 +118,32 @@ impl IntoResponse for AppError {
                     "this server speaks sync protocol {PROTOCOL_VERSION}; the practice server needs an update"
                 ),
             ),
-            AppError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::TooManyRequests,
-                "too many failed attempts; wait a few minutes and try again".into(),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
+                "this endpoint does not take this method (see the Allow header)".into(),
             ),
+            AppError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::RequestTimeout,
+                "the request body did not arrive in time; send the request again".into(),
+            ),
+            AppError::TooManyRequests(wait) => {
+                retry_after = Some(wait);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::TooManyRequests,
+                    "too many failed attempts; wait a few minutes and try again".into(),
+                )
+            }
+            AppError::Busy(wait) => {
+                retry_after = Some(wait);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::TooManyRequests,
+                    "the server is busy checking other sign-ins; try again in a moment".into(),
+                )
+            }
             AppError::Internal(error) => {
                 tracing::error!(%error, "internal error");
                 (
@@ -123,12 +154,16 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = (status, Json(ErrorBody { code, message })).into_response();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            // The rest of an oversized body is never read: close the connection so the client
-            // does not send its next request down a half-read stream.
+        if status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body is never read: close the connection so the client does not
+            // send its next request down a half-read stream.
             response
                 .headers_mut()
                 .insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+        }
+        if let Some(wait) = retry_after {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -321,7 +356,55 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.config().max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn(json_error_bodies))
         .with_state(state)
+}
+
+/// Gives every error answer a `{code, message}` body, including those axum makes itself (405
+/// for a wrong method, with its `Allow` header kept, and any other bare status).
+async fn json_error_bodies(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such endpoint".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "this endpoint does not take this method (see the Allow header)".to_owned(),
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            ErrorCode::RequestTimeout,
+            "the request did not arrive in time; send it again".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::PayloadTooLarge, "the request body is over the size limit".to_owned())
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            (ErrorCode::TooManyRequests, "too many requests; wait and try again".to_owned())
+        }
+        status if status.is_server_error() => (
+            ErrorCode::Internal,
+            "the server could not complete this request; it has been logged".to_owned(),
+        ),
+        status => (ErrorCode::BadRequest, format!("the request was refused ({status})")),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = Json(ErrorBody { code, message }).into_response();
+    let (body_parts, body) = body.into_parts();
+    if let Some(content_type) = body_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -351,6 +434,28 @@ fn check_text(name: &str, value: &str, max: usize) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The per-address login limiter's one key.
+const ADDRESS_LOGIN_KEY: &str = "login";
+/// What a client is told to wait when every password worker is busy.
+const PASSWORD_BUSY_WAIT: Duration = Duration::from_secs(2);
+
+/// Runs Argon2 work on the password workers: 429 with `Retry-After` when they are full.
+async fn password_work<T, F>(state: &AppState, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    state.password_workers().run(work).await.map_err(|error| match error {
+        PasswordWorkError::Busy => {
+            Metrics::add(&state.metrics().password_work_refused, 1);
+            AppError::Busy(PASSWORD_BUSY_WAIT)
+        }
+        PasswordWorkError::Failed => {
+            AppError::Internal(ServerError::Task("password work failed".into()))
+        }
+    })
+}
+
 async fn enrol_device(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -361,23 +466,29 @@ async fn enrol_device(
     if request.password.len() > 1024 {
         return Err(AppError::BadRequest("password is too long".into()));
     }
+    // Per address first (new usernames do not escape it), then per username and address.
+    let block = address_block(address);
+    if let Some(wait) = state.address_limiter().wait_needed(ADDRESS_LOGIN_KEY, block) {
+        return Err(AppError::TooManyRequests(wait));
+    }
     let limiter_key = format!("login:{}", request.username);
-    if !state.login_limiter().allowed(&limiter_key, address) {
-        return Err(AppError::TooManyRequests);
+    if let Some(wait) = state.login_limiter().wait_needed(&limiter_key, address) {
+        return Err(AppError::TooManyRequests(wait));
     }
     let credentials = state.storage().user_credentials(request.username.clone()).await?;
     let password = request.password;
     let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || {
-        secrets::verify_password(&password, stored_hash.as_deref())
-    })
-    .await
-    .map_err(ServerError::from)?;
+    let verified =
+        password_work(&state, move || secrets::verify_password(&password, stored_hash.as_deref()))
+            .await?;
     let Some(credentials) = credentials.filter(|_| verified) else {
         state.login_limiter().record_failure(&limiter_key, address);
+        state.address_limiter().record_failure(ADDRESS_LOGIN_KEY, block);
         Metrics::add(&state.metrics().login_failures, 1);
         return Err(AppError::BadCredentials);
     };
+    // Only the username's count is forgiven: a success must not wipe the address's failures,
+    // or one real account would let an address guess at every other one.
     state.login_limiter().record_success(&limiter_key, address);
     if credentials.user.disabled {
         return Err(AppError::AccountDisabled);
@@ -454,9 +565,7 @@ async fn create_user(
         return Err(AppError::BadRequest("password must be 10 to 1024 characters".into()));
     }
     let password = request.password;
-    let password_hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .map_err(ServerError::from)??;
+    let password_hash = password_work(&state, move || secrets::hash_password(&password)).await??;
     let user = state
         .storage()
         .create_user(NewUser {
@@ -568,8 +677,8 @@ async fn redeem_invite(
         return Err(AppError::BadRequest("code must be 1 to 256 characters".into()));
     }
     let limiter_key = format!("invite:{}", caller.user_id);
-    if !state.login_limiter().allowed(&limiter_key, auth.address) {
-        return Err(AppError::TooManyRequests);
+    if let Some(wait) = state.login_limiter().wait_needed(&limiter_key, auth.address) {
+        return Err(AppError::TooManyRequests(wait));
     }
     let code_hash = secrets::parse_hex32(&secrets::invite_code_hash(&request.code))
         .ok_or_else(|| AppError::Internal(ServerError::Invalid("hash".into())))?;

@@ -4,6 +4,7 @@ use std::io::BufRead as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use kith_protocol::{DeviceId, PracticeId, Role};
@@ -54,6 +55,8 @@ enum Command {
         /// it by its fingerprint.
         #[arg(long, conflicts_with = "tls_cert")]
         dev_self_signed: bool,
+        #[command(flatten)]
+        limits: ServeLimits,
     },
     /// Manage practices.
     #[command(subcommand)]
@@ -72,6 +75,53 @@ enum Command {
     },
     /// Check the database for damage and inconsistencies.
     Check,
+}
+
+/// Connection and sign-in limits of `serve` (the defaults suit a practice server).
+#[derive(Debug, Args)]
+struct ServeLimits {
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = ServerConfig::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers, and to finish the TLS handshake
+    /// [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    header_timeout: Option<Duration>,
+    /// Seconds a client has to send a request's body once its headers are in [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    body_timeout: Option<Duration>,
+    /// Seconds a connection may sit with nothing moving before it is closed [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    idle_timeout: Option<Duration>,
+    /// Password checks run at once, each holding 19 MiB while it runs [default: the number of
+    /// cores, at most 4].
+    #[arg(long)]
+    password_hash_threads: Option<usize>,
+}
+
+impl ServeLimits {
+    fn config(&self) -> ServerConfig {
+        let defaults = ServerConfig::default();
+        ServerConfig {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_timeout.unwrap_or(defaults.header_read_timeout),
+            body_read_timeout: self.body_timeout.unwrap_or(defaults.body_read_timeout),
+            idle_timeout: self.idle_timeout.unwrap_or(defaults.idle_timeout),
+            password_hash_threads: self
+                .password_hash_threads
+                .unwrap_or(defaults.password_hash_threads)
+                .max(1),
+            ..defaults
+        }
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| "must be a number of seconds above 0 (at most a day)".to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,7 +253,9 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
     let location = database_location(&cli.database)?;
     // Check the TLS settings before touching the database, so a bad flag changes nothing.
     let transport = match &cli.command {
-        Command::Serve { listen, insecure_dev_http, tls_cert, tls_key, dev_self_signed } => {
+        Command::Serve {
+            listen, insecure_dev_http, tls_cert, tls_key, dev_self_signed, ..
+        } => {
             let tls = tls_cert.clone().zip(tls_key.clone());
             Some(serve_transport(
                 &cli.database,
@@ -217,7 +269,7 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
     };
     let storage = open_storage(&location).await?;
     match cli.command {
-        Command::Serve { listen, .. } => {
+        Command::Serve { listen, limits, .. } => {
             let listener = tokio::net::TcpListener::bind(listen).await?;
             match &location {
                 DatabaseLocation::Sqlite(path) => {
@@ -225,7 +277,7 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
                 }
                 DatabaseLocation::Postgres(_) => tracing::info!("using PostgreSQL"),
             }
-            let state = AppState::new(storage, ServerConfig::default());
+            let state = AppState::new(storage, limits.config());
             let address = listener.local_addr()?;
             match transport {
                 Some(Transport::Https(config)) => {

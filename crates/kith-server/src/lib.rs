@@ -9,8 +9,10 @@
 
 pub mod api;
 pub mod cli;
+mod connection;
 mod error;
 pub mod metrics;
+pub mod password_workers;
 pub mod rate_limit;
 pub mod scope;
 pub mod secrets;
@@ -38,8 +40,25 @@ pub struct ServerConfig {
     pub max_envelope_bytes: usize,
     /// Failed logins allowed per username and address within `login_window`.
     pub login_max_failures: usize,
+    /// Failed logins allowed per address (an IPv6 /64), whatever the usernames, within
+    /// `login_window`. Behind a reverse proxy every client has the proxy's address.
+    pub login_max_failures_per_address: usize,
     /// The window for failed logins.
     pub login_window: Duration,
+    /// Password checks and hashes (Argon2, 19 MiB each) that run at once.
+    pub password_hash_threads: usize,
+    /// Password checks that may wait for a free thread; beyond them, 429 with `Retry-After`.
+    pub password_hash_queue: usize,
+    /// Connections open at once; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+    /// Time for a request's head to arrive (and for the TLS handshake); then the connection
+    /// is closed.
+    pub header_read_timeout: Duration,
+    /// Time for a request's body to arrive after its head; then 408 and the connection is
+    /// closed.
+    pub body_read_timeout: Duration,
+    /// A connection with nothing moving and no request running is closed after this long.
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -50,7 +69,16 @@ impl Default for ServerConfig {
             max_pull_limit: kith_protocol::MAX_PULL_LIMIT,
             max_envelope_bytes: 1024 * 1024,
             login_max_failures: 5,
+            login_max_failures_per_address: 50,
             login_window: Duration::from_secs(15 * 60),
+            password_hash_threads: std::thread::available_parallelism()
+                .map_or(2, usize::from)
+                .clamp(1, 4),
+            password_hash_queue: 16,
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -66,6 +94,8 @@ struct StateInner {
     config: ServerConfig,
     metrics: metrics::Metrics,
     login_limiter: rate_limit::AttemptLimiter,
+    address_limiter: rate_limit::AttemptLimiter,
+    password_workers: password_workers::PasswordWorkers,
 }
 
 impl AppState {
@@ -73,12 +103,22 @@ impl AppState {
     pub fn new(storage: Arc<dyn Storage>, config: ServerConfig) -> Self {
         let login_limiter =
             rate_limit::AttemptLimiter::new(config.login_max_failures, config.login_window);
+        let address_limiter = rate_limit::AttemptLimiter::new(
+            config.login_max_failures_per_address,
+            config.login_window,
+        );
+        let password_workers = password_workers::PasswordWorkers::new(
+            config.password_hash_threads,
+            config.password_hash_queue,
+        );
         Self {
             inner: Arc::new(StateInner {
                 storage,
                 config,
                 metrics: metrics::Metrics::default(),
                 login_limiter,
+                address_limiter,
+                password_workers,
             }),
         }
     }
@@ -101,13 +141,20 @@ impl AppState {
     pub(crate) fn login_limiter(&self) -> &rate_limit::AttemptLimiter {
         &self.inner.login_limiter
     }
+
+    pub(crate) fn address_limiter(&self) -> &rate_limit::AttemptLimiter {
+        &self.inner.address_limiter
+    }
+
+    pub(crate) fn password_workers(&self) -> &password_workers::PasswordWorkers {
+        &self.inner.password_workers
+    }
 }
 
-/// Serves plain HTTP on `listener` until the process ends. Use it on loopback, or behind a
-/// TLS-terminating proxy.
+/// Serves plain HTTP on `listener` until the process ends, with the connection limits of the
+/// state's [`ServerConfig`]. Use it on loopback, or behind a TLS-terminating proxy.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).await
+    connection::serve_connections(listener, state, None).await
 }
 
 /// Starts a server with SQLite storage in `data_dir` on a free loopback port, serving in the

@@ -21,6 +21,8 @@ pub struct Metrics {
     pub operations_refused: AtomicU64,
     /// Failed logins.
     pub login_failures: AtomicU64,
+    /// Password checks refused because every password worker was busy and the queue full.
+    pub password_work_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -31,7 +33,7 @@ impl Metrics {
 
     /// Renders the Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let lines: [(&str, &str, &AtomicU64); 8] = [
+        let lines: [(&str, &str, &AtomicU64); 9] = [
             ("kith_http_requests_total", "HTTP requests received", &self.requests),
             ("kith_http_client_errors_total", "Responses with a 4xx status", &self.client_errors),
             ("kith_http_server_errors_total", "Responses with a 5xx status", &self.server_errors),
@@ -40,6 +42,11 @@ impl Metrics {
             ("kith_operations_stored_total", "Operations newly stored", &self.operations_stored),
             ("kith_operations_refused_total", "Operations refused", &self.operations_refused),
             ("kith_login_failures_total", "Failed logins", &self.login_failures),
+            (
+                "kith_password_work_refused_total",
+                "Password checks refused as busy",
+                &self.password_work_refused,
+            ),
         ];
         let mut text = String::new();
         for (name, help, value) in lines {

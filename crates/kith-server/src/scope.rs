@@ -28,7 +28,8 @@ use crate::storage::Caller;
 pub struct PushFacts {
     /// Operations already stored for the pushing device, by `device_seq`: `(op_id, seq)`.
     pub stored_by_device_seq: HashMap<u64, (OperationId, u64)>,
-    /// Which of the pushed op ids are already stored (by anyone).
+    /// Which of the pushed op ids the pushing practice already holds (op ids are unique per
+    /// practice: another practice's are never looked at).
     pub stored_op_ids: HashSet<OperationId>,
     /// Kind and person of records that already exist in the practice.
     pub records: HashMap<RecordId, (RecordKind, Option<PersonId>)>,

@@ -1,24 +1,16 @@
 //! HTTPS for `kith-server serve`: rustls (with the `ring` provider) in front of the router,
 //! from PEM files or from a self-signed certificate made for development.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use tower::Service as _;
 
-use crate::{router, AppState, ServerError};
-
-/// How long a client may take to finish the TLS handshake before it is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::{AppState, ServerError};
 
 /// File names of the development certificate inside the data directory.
 const DEV_CERT_FILE: &str = "dev-tls-cert.pem";
@@ -150,54 +142,15 @@ fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), ServerError>
 }
 
 /// Serves HTTPS on `listener` until the process ends. Each connection is handshaken on its
-/// own task (a slow or failed handshake holds up no one) and handlers see the client address
-/// as `ConnectInfo<SocketAddr>`, as with [`crate::serve`].
+/// own task (a slow or failed handshake holds up no one, and is dropped after the header
+/// timeout), with the same connection limits as [`crate::serve`], and handlers see the client
+/// address as `ConnectInfo<SocketAddr>`.
 pub async fn serve_tls(
     listener: TcpListener,
     state: AppState,
     config: Arc<rustls::ServerConfig>,
 ) -> std::io::Result<()> {
-    let acceptor = TlsAcceptor::from(config);
-    let app = router(state);
-    loop {
-        let (stream, address) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                // Out of file descriptors and the like: back off rather than spin.
-                tracing::warn!(%error, "accepting a connection failed");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            }
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        tokio::spawn(async move {
-            let stream =
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => stream,
-                    Ok(Err(error)) => {
-                        tracing::debug!(%error, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!("TLS handshake timed out");
-                        return;
-                    }
-                };
-            let service = hyper::service::service_fn(
-                move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo::<SocketAddr>(address));
-                    app.clone().call(request)
-                },
-            );
-            if let Err(error) = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-        });
-    }
+    crate::connection::serve_connections(listener, state, Some(TlsAcceptor::from(config))).await
 }
 
 #[cfg(test)]

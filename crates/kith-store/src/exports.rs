@@ -1,6 +1,7 @@
 //! The store's side of exports about one person: everything held about them for a subject
-//! access request (deleted records included, audited), a discharge by id, and the record ids
-//! of every table that holds their data (to check an export against).
+//! access request (every kind the registry says is about a person, deleted records included,
+//! audited), a discharge by id, and the ids of every row of every table that names them,
+//! found from the schema itself (to check an export against, independently of the registry).
 
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
@@ -17,6 +18,7 @@ use kith_domain::person::Person;
 use kith_domain::referral::Referral;
 use kith_domain::safeguarding::Concern;
 use kith_domain::session::Session;
+use kith_domain::supervision::{Comment, ReviewMark, SignOff};
 use kith_domain::{ConcernId, DischargeId, PersonId, ReferralId, ServiceId};
 
 use crate::records::{self, StoredRecord};
@@ -55,7 +57,13 @@ pub struct HeldAboutPerson {
     /// Each concern's events (raised, escalated, closed), oldest first.
     pub concern_events: Vec<(ConcernId, Vec<ConcernEvent>)>,
     pub discharges: Vec<Held<Discharge>>,
-    /// The audit log rows about them, this export's own row included.
+    /// Supervisors' comments about them or their records.
+    pub comments: Vec<Comment>,
+    /// Supervisors' marks that their records were reviewed.
+    pub review_marks: Vec<ReviewMark>,
+    pub sign_offs: Vec<SignOff>,
+    /// The audit trail about them from every device whose trail reached this one (on a
+    /// supervisor's laptop, every device's), this export's own row included.
     pub audit_trail: Vec<AuditEntry>,
 }
 
@@ -89,20 +97,9 @@ fn records_only<R>(held: Vec<Held<R>>) -> Vec<R> {
     held.into_iter().map(|held| held.record).collect()
 }
 
-/// The tables holding a person's records, each with the column naming the person.
-const PERSON_TABLES: [(&str, &str); 11] = [
-    ("people", "id"),
-    ("referrals", "person_id"),
-    ("conversations", "person_id"),
-    ("care_plans", "person_id"),
-    ("sessions", "person_id"),
-    ("notes", "person_id"),
-    ("consent_records", "person_id"),
-    ("concerns", "person_id"),
-    ("connections", "person_id"),
-    ("measures", "person_id"),
-    ("discharges", "person_id"),
-];
+/// Tables that name a person but are sync's bookkeeping (copies of the records in transit or
+/// their merge state) or the audit log, whose rows an export shows by content.
+const NOT_RECORD_TABLES: [&str; 4] = ["outbox", "sync_records", "sync_inserts", "audit_log"];
 
 impl Store {
     /// Everything held about a person, deleted records included, for a subject access
@@ -160,6 +157,9 @@ impl Store {
                 concerns,
                 concern_events,
                 discharges: held(connection, person_id)?,
+                comments: records_only(held(connection, person_id)?),
+                review_marks: records_only(held(connection, person_id)?),
+                sign_offs: records_only(held(connection, person_id)?),
                 audit_trail: self.audit_log_for(person_id)?,
             })
         })
@@ -184,20 +184,34 @@ impl Store {
         Ok(found.into_iter().next())
     }
 
-    /// The id of every row about a person in every table that holds people's records
-    /// (deleted rows included), as `(table, id)`. For checking an export against the store.
+    /// The id of every row that names a person (its `person_id`), in every table of the
+    /// schema that has such a column, except sync's bookkeeping and the audit log, as
+    /// `(table, id)`. Found from the schema, not from the registry: for checking that an
+    /// export leaves nothing out.
     pub fn record_ids_about(&self, person_id: PersonId) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let tables: Vec<String> = {
+            let mut statement = self.connection.prepare(
+                "SELECT m.name FROM sqlite_master m
+                 WHERE m.type = 'table'
+                   AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c
+                               WHERE c.name = 'person_id')
+                 ORDER BY m.name",
+            )?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         let mut ids = Vec::new();
-        for (table, column) in PERSON_TABLES {
-            let sql = format!("SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rowid");
-            let mut statement = self.connection.prepare_cached(&sql)?;
+        for table in tables.iter().filter(|table| !NOT_RECORD_TABLES.contains(&table.as_str())) {
+            // A name read from this database's own schema, quoted: never user input.
+            let sql = format!("SELECT id FROM \"{table}\" WHERE person_id = ?1 ORDER BY rowid");
+            let mut statement = self.connection.prepare(&sql)?;
             let rows =
                 statement.query_map([person_id.to_string()], |row| row.get::<_, String>(0))?;
             for id in rows {
                 let id = id?;
                 let uuid =
                     id.parse().map_err(|_| StoreError::Decode(format!("an id in {table}")))?;
-                ids.push((table.to_owned(), uuid));
+                ids.push((table.clone(), uuid));
             }
         }
         Ok(ids)

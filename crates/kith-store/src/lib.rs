@@ -4,7 +4,11 @@
 //! - [`profile`]: the profile directory (`kith.db` + `keys.json`), create / unlock / recover /
 //!   change passphrase.
 //! - `database`: opening SQLCipher with a raw key, pragmas, damage checks, migrations.
-//! - `migrations`: the embedded, append-only schema migrations.
+//! - `migrations`: the embedded, append-only schema migrations; `history_upgrade` publishes,
+//!   once, the history a profile wrote before history synced.
+//! - [`registry`]: the one list of record kinds (table, wire kind, editable or insert-only,
+//!   about a person or practice-wide, who receives it); sync, purge, export and table lists
+//!   are derived from it.
 //! - [`store`]: [`Store`], the unlocked database, and how every write becomes one
 //!   transaction with its outbox and audit rows.
 //! - `repositories`: one module per kind of record (people, referrals, notes, ...).
@@ -51,9 +55,11 @@ mod checkpoint;
 mod database;
 mod error;
 mod exports;
+mod history_upgrade;
 mod migrations;
 pub mod profile;
 mod records;
+pub mod registry;
 mod reports;
 mod repositories;
 mod search;
@@ -66,7 +72,7 @@ pub use error::StoreError;
 pub use exports::{Held, HeldAboutPerson, SUBJECT_ACCESS_EXPORT_KIND};
 pub use profile::{resolve_profile_dir, Profile, DATABASE_FILE, DATA_DIR_ENV};
 pub use reports::{CaseloadEpisode, ConnectionCount, KeyCount, ReportFigures, SessionCount};
-pub use repositories::audit::{AuditAction, AuditEntry};
+pub use repositories::audit::{AuditAction, AuditBatch, AuditEntry, BatchedAuditEntry};
 pub use repositories::outbox::OutboxOperation;
 pub use repositories::{
     ConcernEvent, Draft, QueuedItem, QueuedRecord, ReferralStatusChange, ReviewQueueEntry,

@@ -9,6 +9,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_4_SUPERVISION,
     MIGRATION_5_NOTES_INDEX_MERGES,
     MIGRATION_6_NOTES_INDEX_WITHOUT_POSITIONS,
+    MIGRATION_7_SYNCED_HISTORY,
 ];
 
 /// The first schema: every record keeps its full data as JSON in `data`, plus the columns
@@ -378,6 +379,67 @@ INSERT INTO notes_search(notes_search, rank) VALUES ('automerge', 16);
 INSERT INTO notes_search(rowid, body) SELECT rowid, json_extract(data, '$.body') FROM notes;
 "#;
 
+/// History that syncs. A referral's status changes and a concern's steps become records of
+/// their own (insert-only, wire kind `history`, with a UUID and the person), and this
+/// device's audit rows are published in batches (`audit_batches`, wire kind `audit`, for
+/// supervisors). The rows written before this are kept in the `*_before_sync` tables until
+/// the store publishes them once (`history_upgrade`), then those tables are dropped.
+/// `sync_inserts.hlc` keeps a waiting insert's clock, so when it is finally written its row
+/// is dated by when it was made, as on every other device, not by when it arrived here.
+const MIGRATION_7_SYNCED_HISTORY: &str = r#"
+ALTER TABLE referral_status_history RENAME TO referral_status_history_before_sync;
+ALTER TABLE concern_events RENAME TO concern_events_before_sync;
+
+CREATE TABLE referral_status_history (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    referral_id TEXT NOT NULL REFERENCES referrals(id),
+    changed_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX referral_status_changes_by_referral
+    ON referral_status_history(referral_id, changed_at);
+CREATE INDEX referral_status_changes_by_person ON referral_status_history(person_id);
+CREATE TRIGGER referral_status_history_no_update BEFORE UPDATE ON referral_status_history
+BEGIN SELECT RAISE(ABORT, 'referral history is append-only'); END;
+CREATE TRIGGER referral_status_history_no_delete BEFORE DELETE ON referral_status_history
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'referral history is append-only'); END;
+
+CREATE TABLE concern_events (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    concern_id TEXT NOT NULL REFERENCES concerns(id),
+    at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX concern_steps_by_concern ON concern_events(concern_id, at);
+CREATE INDEX concern_steps_by_person ON concern_events(person_id);
+CREATE TRIGGER concern_events_no_update BEFORE UPDATE ON concern_events
+BEGIN SELECT RAISE(ABORT, 'concern history is append-only'); END;
+CREATE TRIGGER concern_events_no_delete BEFORE DELETE ON concern_events
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'concern history is append-only'); END;
+
+CREATE TABLE audit_batches (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    device_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_batches_by_person ON audit_batches(person_id);
+CREATE TRIGGER audit_batches_no_update BEFORE UPDATE ON audit_batches
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_batches_no_delete BEFORE DELETE ON audit_batches
+WHEN NOT EXISTS (SELECT 1 FROM sync_purging)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+ALTER TABLE sync_inserts ADD COLUMN hlc TEXT;
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -431,5 +493,34 @@ mod tests {
             )
             .unwrap();
         assert_eq!(matches(&connection, "\"allotment\""), vec![1]);
+    }
+
+    #[test]
+    fn migration_7_keeps_the_history_written_before_it_for_publishing() {
+        let connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "foreign_keys", false).unwrap();
+        for sql in &MIGRATIONS[..6] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection
+            .execute_batch(
+                "INSERT INTO referral_status_history
+                     (referral_id, from_status, to_status, changed_at, changed_by)
+                     VALUES ('r', NULL, 'new', 'then', 'u');
+                 INSERT INTO concern_events (concern_id, event, at, by_user)
+                     VALUES ('c', 'raised', 'then', 'u');",
+            )
+            .unwrap();
+        connection.execute_batch(MIGRATIONS[6]).unwrap();
+        let count = |table: &str| -> i64 {
+            connection
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(count("referral_status_history_before_sync"), 1);
+        assert_eq!(count("concern_events_before_sync"), 1);
+        assert_eq!(count("referral_status_history"), 0, "the new tables start empty");
+        assert_eq!(count("concern_events"), 0);
+        assert_eq!(count("audit_batches"), 0);
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use kith_domain::PersonId;
+use kith_protocol::RecordKind;
 
 use crate::StoreError;
 
@@ -20,6 +21,9 @@ pub(crate) trait StoredRecord: Serialize + DeserializeOwned {
     const TABLE: &'static str;
     /// Whether the table has `updated_at` / `deleted_at` (false for append-only tables).
     const EDITABLE: bool;
+    /// How the record travels to other devices (several store kinds may share one; an
+    /// insert-only body then names its store kind).
+    const WIRE: RecordKind;
     fn record_id(&self) -> Uuid;
     fn person_id(&self) -> Option<PersonId>;
     /// Query columns other than id, person_id and data (names are constants).

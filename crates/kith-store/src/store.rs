@@ -145,6 +145,14 @@ impl Change<'_> {
         self.audit(R::KIND, AuditAction::Create, record.record_id(), record.person_id())
     }
 
+    /// Inserts a record that is itself part of the record's history or audit trail (a status
+    /// change, a concern's step, an audit batch): synced like any insert, not audited again.
+    pub(crate) fn insert_unaudited<R: StoredRecord>(&self, record: &R) -> Result<(), StoreError> {
+        records::insert(&self.transaction, record, &self.now_text)?;
+        let write = self.local_write(record, AuditAction::Create);
+        sync::record_local_insert(&self.transaction, &self.store.clock, &write, record)
+    }
+
     /// Saves an edited record; the fields that changed go to the outbox with their bases.
     pub(crate) fn update<R: StoredRecord>(&self, record: &R) -> Result<(), StoreError> {
         records::update(&self.transaction, record, &self.now_text)?;
@@ -183,6 +191,7 @@ impl Store {
             .optional()?;
         store.current_user = user.and_then(|text| text.parse().ok());
         store.clock = RefCell::new(sync::stored_clock(&store.connection)?);
+        crate::history_upgrade::publish_history_from_before_sync(&store)?;
         Ok(store)
     }
 
@@ -230,6 +239,24 @@ impl Store {
         body: impl FnOnce(&Change<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let user = self.current_user.ok_or(StoreError::NoCurrentUser)?;
+        self.write_as(user, body)
+    }
+
+    /// A write that is nobody's own action and audits nothing (publishing this device's audit
+    /// trail): it runs on the sync connection too, which may have opened before a user was
+    /// set, so it is attributed to the current user if there is one and to no one otherwise.
+    pub(crate) fn write_unattributed<T>(
+        &self,
+        body: impl FnOnce(&Change<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write_as(self.current_user.unwrap_or(UserId::from_uuid(Uuid::nil())), body)
+    }
+
+    fn write_as<T>(
+        &self,
+        user: UserId,
+        body: impl FnOnce(&Change<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let now = Utc::now();
         let transaction = WriteScope::begin(&self.connection)?;
         self.catch_up_clock()?;
@@ -351,30 +378,17 @@ impl Store {
         Ok(self.connection.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
-    /// The tables that hold a profile's records, audit log and outbox.
-    pub const TABLES: &'static [&'static str] = &[
-        "people",
-        "referrals",
-        "referral_status_history",
-        "conversations",
-        "care_plans",
-        "sessions",
-        "notes",
-        "consent_records",
-        "concerns",
-        "concern_events",
-        "community_services",
-        "connections",
-        "measures",
-        "discharges",
-        "audit_log",
-        "outbox",
-    ];
+    /// The tables that hold a profile's records (every kind in the registry), its audit log
+    /// and its outbox.
+    pub fn tables() -> Vec<&'static str> {
+        let records = crate::registry::KINDS.iter().map(|kind| kind.table);
+        records.chain(["audit_log", "outbox"]).collect()
+    }
 
     /// Rows in a table, for tests and diagnostics. Only the store's own table names are
     /// accepted.
     pub fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        let Some(table) = Self::TABLES.iter().find(|name| **name == table) else {
+        let Some(table) = Self::tables().into_iter().find(|name| *name == table) else {
             return Err(StoreError::NotFound { kind: "table", id: table.to_owned() });
         };
         Ok(self

@@ -10,18 +10,24 @@
 //!   of the merged values, rewritten after every merge. A tombstone is the field
 //!   [`DELETED_FIELD`]; the field [`STORE_KIND_FIELD`] (written once, at creation) names the
 //!   store table, because several store kinds share a wire kind (`Contact`, `Plan`).
-//! - Insert-only kinds (notes, measures; comments on the wire) are `Insert` bodies, applied by
-//!   operation id (`sync_inserts`): the same operation twice is a no-op, and a second body for
-//!   an existing record id is kept aside (`duplicate`), never written over the first.
+//! - Which kinds exist, their tables and wire kinds come from the [`registry`]: nothing here
+//!   lists them.
+//! - Insert-only kinds (notes, measures, supervisors' comments, marks and sign-offs, history
+//!   steps, audit batches) are `Insert` bodies, applied by operation id (`sync_inserts`): the
+//!   same operation twice is a no-op, and a second body for an existing record id is kept
+//!   aside (`duplicate`), never written over the first. Where store kinds share a wire kind
+//!   the body names its store kind ([`STORE_KIND_FIELD`]).
 //! - Consent records are append-only in the store but `Fields` on the wire (kith-sync treats
 //!   only notes, measures and comments as insert-only); they are written once and never
 //!   edited, so their merge is trivial, and the row is only ever inserted.
 //! - A merged record that cannot be written yet (its person or plan has not arrived, or its
 //!   fields do not make a whole record) is kept with `projected = 0` and retried after every
-//!   page. Referral status history and concern events stay local to the device that wrote
-//!   them (they are not synced).
+//!   page.
+//! - A pulled record's row is dated by the clock of the write that made or last changed it,
+//!   not by when it arrived, so times that compare across devices (a review mark against the
+//!   record it covers) compare the same everywhere.
 //! - Remote changes are not written to the audit log (it records what this device's user read
-//!   and changed).
+//!   and changed); other devices' audit trails arrive as audit batches (supervisors only).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,20 +48,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use kith_domain::care_plan::CarePlan;
-use kith_domain::consent::ConsentRecord;
-use kith_domain::conversation::Conversation;
-use kith_domain::directory::{CommunityService, Connection as ServiceConnection};
-use kith_domain::discharge::Discharge;
-use kith_domain::measures::Measure;
-use kith_domain::note::Note;
-use kith_domain::person::Person;
-use kith_domain::referral::Referral;
-use kith_domain::safeguarding::Concern;
-use kith_domain::session::Session;
-use kith_domain::supervision::{Comment, ReviewMark, SignOff};
-
 use crate::records::{self, Projected, StoredRecord};
+use crate::registry;
 use crate::repositories::outbox;
 use crate::{Store, StoreError};
 
@@ -67,24 +61,13 @@ const PROVISIONAL_DEVICE_SETTING: &str = "sync_provisional_device_id";
 const CLOCK_SETTING: &str = "sync_clock";
 const CURSOR_SETTING: &str = "sync_cursor";
 
-/// The wire kind of a store kind (`StoredRecord::KIND`).
+/// The wire kind of a store kind (`StoredRecord::KIND`), from the registry; device owner
+/// records, which have no table, travel as practice settings.
 pub fn wire_kind(store_kind: &str) -> Option<RecordKind> {
-    Some(match store_kind {
-        "person" => RecordKind::Person,
-        "referral" => RecordKind::Referral,
-        "conversation" | "session" => RecordKind::Contact,
-        "care_plan" | "discharge" => RecordKind::Plan,
-        "note" => RecordKind::Note,
-        "measure" => RecordKind::Measure,
-        "consent" => RecordKind::Consent,
-        "concern" => RecordKind::Safeguarding,
-        "connection" => RecordKind::Connection,
-        "community_service" => RecordKind::DirectoryEntry,
-        // Supervision records share the insert-only wire kind; the body names the store kind.
-        "comment" | "review_mark" | "sign_off" => RecordKind::Comment,
-        crate::sync_conflicts::DEVICE_OWNER_KIND => RecordKind::PracticeSetting,
-        _ => return None,
-    })
+    if store_kind == crate::sync_conflicts::DEVICE_OWNER_KIND {
+        return Some(RecordKind::PracticeSetting);
+    }
+    registry::by_store_kind(store_kind).map(|entry| entry.wire)
 }
 
 fn unknown_kind(store_kind: &str) -> StoreError {
@@ -118,7 +101,7 @@ fn parse_device(text: &str) -> Result<DeviceId, StoreError> {
 }
 
 /// The device id the practice server gave this store, if it has joined one.
-fn enrolled_device(connection: &Connection) -> Result<Option<DeviceId>, StoreError> {
+pub(crate) fn enrolled_device(connection: &Connection) -> Result<Option<DeviceId>, StoreError> {
     setting(connection, DEVICE_SETTING)?.as_deref().map(parse_device).transpose()
 }
 
@@ -288,7 +271,7 @@ pub(crate) fn record_local_insert<R: StoredRecord>(
     let kind = wire_kind(write.store_kind).ok_or_else(|| unknown_kind(write.store_kind))?;
     if kith_sync::merge::is_insert_only(kind) {
         let mut body = serde_json::to_value(record)?;
-        if let (RecordKind::Comment, Value::Object(fields)) = (kind, &mut body) {
+        if let (true, Value::Object(fields)) = (registry::wire_kind_is_shared(kind), &mut body) {
             fields.insert(STORE_KIND_FIELD.to_owned(), Value::String(write.store_kind.to_owned()));
         }
         let body = OperationBody::Insert { body };
@@ -407,7 +390,7 @@ pub(crate) fn append(
 
 /// Writes `object` as a record of type `R`; `false` when it cannot be written yet (not a
 /// whole record, or a record it points at is missing).
-fn project_as<R: StoredRecord>(
+pub(crate) fn project_as<R: StoredRecord>(
     connection: &Connection,
     record_id: Uuid,
     object: Value,
@@ -441,30 +424,6 @@ fn project_as<R: StoredRecord>(
     }
 }
 
-type Projector = fn(&Connection, Uuid, Value, bool, &str) -> Result<Option<Projected>, StoreError>;
-
-/// The table of each store kind, as a projector (the dispatch from kind to the generic code).
-fn projector(store_kind: &str) -> Option<Projector> {
-    Some(match store_kind {
-        "person" => project_as::<Person>,
-        "referral" => project_as::<Referral>,
-        "conversation" => project_as::<Conversation>,
-        "session" => project_as::<Session>,
-        "care_plan" => project_as::<CarePlan>,
-        "discharge" => project_as::<Discharge>,
-        "consent" => project_as::<ConsentRecord>,
-        "concern" => project_as::<Concern>,
-        "connection" => project_as::<ServiceConnection>,
-        "community_service" => project_as::<CommunityService>,
-        "note" => project_as::<Note>,
-        "measure" => project_as::<Measure>,
-        "comment" => project_as::<Comment>,
-        "review_mark" => project_as::<ReviewMark>,
-        "sign_off" => project_as::<SignOff>,
-        _ => return None,
-    })
-}
-
 /// Rewrites an editable record's row from its merged state; `false` if it cannot be yet.
 pub(crate) fn project_state(
     connection: &Connection,
@@ -473,12 +432,13 @@ pub(crate) fn project_state(
     now: &str,
 ) -> Result<bool, StoreError> {
     let Some(Value::String(store_kind)) = state.value(STORE_KIND_FIELD) else { return Ok(false) };
-    let Some(project) = projector(store_kind) else { return Ok(false) };
+    let Some(entry) = registry::by_store_kind(store_kind) else { return Ok(false) };
     let object: Map<String, Value> = state
         .values()
         .into_iter()
         .filter(|(field, _)| !field.starts_with('_') && field != DELETED_FIELD)
         .collect();
+    let project = entry.project;
     Ok(project(connection, record_id, Value::Object(object), state.is_deleted(), now)?.is_some())
 }
 
@@ -491,17 +451,13 @@ fn project_insert(
     body: &Value,
     now: &str,
 ) -> Result<&'static str, StoreError> {
-    let store_kind = match kind {
-        RecordKind::Note => "note",
-        RecordKind::Measure => "measure",
-        // Only a supervision kind: a body naming any other table is kept, never written.
-        RecordKind::Comment => match body.get(STORE_KIND_FIELD).and_then(Value::as_str) {
-            Some(store_kind @ ("comment" | "review_mark" | "sign_off")) => store_kind,
-            _ => return Ok("kept"),
-        },
-        _ => return Ok("kept"),
+    // Only an insert-only kind of that wire kind: a body naming any other table is kept,
+    // never written.
+    let Some(entry) = registry::for_insert(kind, body).filter(|entry| entry.insert_only_on_wire())
+    else {
+        return Ok("kept");
     };
-    let Some(project) = projector(store_kind) else { return Ok("kept") };
+    let project = entry.project;
     Ok(match project(connection, record_id, body.clone(), false, now)? {
         Some(Projected::AlreadyThere) => "duplicate",
         Some(_) => "in_table",
@@ -515,7 +471,21 @@ fn is_own_operation(connection: &Connection, op_id: OperationId) -> Result<bool,
         .query_row([op_id.to_string()], |row| row.get(0))?)
 }
 
-fn apply_remote(connection: &Connection, op: &PlainOperation, now: &str) -> Result<(), StoreError> {
+/// When a record was made or last changed, as every device dates it: the clock of the write
+/// (RFC 3339 UTC with microseconds, like the rows' own times), not when it arrived here.
+fn hlc_time(hlc: kith_sync::Hlc) -> String {
+    let millis = i64::try_from(hlc.wall_ms).unwrap_or(i64::MAX);
+    chrono::DateTime::<Utc>::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The clock of a merged record's latest write.
+fn last_change(state: &RecordState) -> Option<kith_sync::Hlc> {
+    state.fields.values().map(|field| field.stamp.hlc).max()
+}
+
+fn apply_remote(connection: &Connection, op: &PlainOperation) -> Result<(), StoreError> {
     let record_id = op.record_id.0;
     let person_id = op.person_id.map(|id| id.0);
     match &op.body {
@@ -526,13 +496,13 @@ fn apply_remote(connection: &Connection, op: &PlainOperation, now: &str) -> Resu
             if seen {
                 return Ok(());
             }
-            let status = project_insert(connection, op.kind, record_id, body, now)?;
+            let status = project_insert(connection, op.kind, record_id, body, &hlc_time(op.hlc))?;
             let kept_body =
                 if status == "in_table" { None } else { Some(serde_json::to_string(body)?) };
             connection
                 .prepare_cached(
-                    "INSERT INTO sync_inserts (op_id, record_id, kind, person_id, body, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO sync_inserts (op_id, record_id, kind, person_id, body, status, hlc)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(rusqlite::params![
                     op.op_id.to_string(),
@@ -540,7 +510,8 @@ fn apply_remote(connection: &Connection, op: &PlainOperation, now: &str) -> Resu
                     op.kind.as_str(),
                     person_id.map(|id| id.to_string()),
                     kept_body,
-                    status
+                    status,
+                    encode_hlc(op.hlc)
                 ])?;
         }
         OperationBody::Fields { .. } => {
@@ -548,7 +519,8 @@ fn apply_remote(connection: &Connection, op: &PlainOperation, now: &str) -> Resu
             for (field, write) in op.field_writes() {
                 state.apply(field, &write);
             }
-            let projected = project_state(connection, record_id, &state, now)?;
+            let changed = hlc_time(last_change(&state).unwrap_or(op.hlc));
+            let projected = project_state(connection, record_id, &state, &changed)?;
             save_state(connection, record_id, op.kind, person_id, &state, projected)?;
         }
     }
@@ -557,6 +529,7 @@ fn apply_remote(connection: &Connection, op: &PlainOperation, now: &str) -> Resu
 
 /// Retries records that could not be written yet, until a pass writes nothing more.
 fn retry_waiting(connection: &Connection, now: &str) -> Result<(), StoreError> {
+    let dated = |hlc: Option<String>| hlc.as_deref().and_then(decode_hlc).map(hlc_time);
     loop {
         let mut progress = false;
         let waiting: Vec<(String, String)> = {
@@ -568,27 +541,33 @@ fn retry_waiting(connection: &Connection, now: &str) -> Result<(), StoreError> {
         for (record_id, state) in waiting {
             let id: Uuid =
                 record_id.parse().map_err(|_| StoreError::Decode("sync record id".into()))?;
-            if project_state(connection, id, &decode_state(&state)?, now)? {
+            let state = decode_state(&state)?;
+            let changed = last_change(&state).map_or_else(|| now.to_owned(), hlc_time);
+            if project_state(connection, id, &state, &changed)? {
                 connection
                     .prepare_cached("UPDATE sync_records SET projected = 1 WHERE record_id = ?1")?
                     .execute([record_id])?;
                 progress = true;
             }
         }
-        let waiting: Vec<(String, String, String, String)> = {
+        let waiting: Vec<(String, String, String, String, Option<String>)> = {
             let mut statement = connection.prepare_cached(
-                "SELECT op_id, record_id, kind, body FROM sync_inserts WHERE status = 'waiting'",
+                "SELECT op_id, record_id, kind, body, hlc FROM sync_inserts
+                 WHERE status = 'waiting'",
             )?;
-            let rows = statement
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+            let rows = statement.query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
-        for (op_id, record_id, kind, body) in waiting {
+        for (op_id, record_id, kind, body, hlc) in waiting {
             let id: Uuid =
                 record_id.parse().map_err(|_| StoreError::Decode("sync record id".into()))?;
             let kind = RecordKind::parse(&kind)
                 .ok_or_else(|| StoreError::Decode("sync insert kind".into()))?;
-            let status = project_insert(connection, kind, id, &serde_json::from_str(&body)?, now)?;
+            let made = dated(hlc).unwrap_or_else(|| now.to_owned());
+            let status =
+                project_insert(connection, kind, id, &serde_json::from_str(&body)?, &made)?;
             if status != "waiting" {
                 let body = if status == "in_table" { None } else { Some(body) };
                 connection
@@ -608,23 +587,6 @@ fn retry_waiting(connection: &Connection, now: &str) -> Result<(), StoreError> {
 // ---------------------------------------------------------------------------------------
 // Purge of people who left the scope.
 
-/// Tables holding a person's records, children before parents (foreign keys).
-const PERSON_TABLES: &[&str] = &[
-    "comments",
-    "review_marks",
-    "sign_offs",
-    "notes",
-    "measures",
-    "consent_records",
-    "connections",
-    "discharges",
-    "sessions",
-    "concerns",
-    "referrals",
-    "care_plans",
-    "conversations",
-];
-
 fn purge_person(connection: &Connection, person: &str) -> Result<(), StoreError> {
     // Visit drafts are local only, but hold what was typed about the person.
     connection.execute(
@@ -637,27 +599,18 @@ fn purge_person(connection: &Connection, person: &str) -> Result<(), StoreError>
          SELECT 'delete', rowid, json_extract(data, '$.body') FROM notes WHERE person_id = ?1",
         [person],
     )?;
-    connection.execute(
-        "DELETE FROM concern_events
-         WHERE concern_id IN (SELECT id FROM concerns WHERE person_id = ?1)",
-        [person],
-    )?;
-    connection.execute(
-        "DELETE FROM referral_status_history
-         WHERE referral_id IN (SELECT id FROM referrals WHERE person_id = ?1)",
-        [person],
-    )?;
     // Amendments point at the notes they amend: remove amendments first.
     connection
         .execute("DELETE FROM notes WHERE person_id = ?1 AND amends IS NOT NULL", [person])?;
-    for table in PERSON_TABLES {
-        connection.execute(&format!("DELETE FROM {table} WHERE person_id = ?1"), [person])?;
-    }
     connection.execute(
         "DELETE FROM people_search WHERE rowid = (SELECT rowid FROM people WHERE id = ?1)",
         [person],
     )?;
-    connection.execute("DELETE FROM people WHERE id = ?1", [person])?;
+    // Every kind about a person, children first (the registry lists parents first).
+    for kind in registry::KINDS.iter().rev().filter(|kind| kind.about_person()) {
+        connection
+            .execute(&format!("DELETE FROM {} WHERE person_id = ?1", kind.table), [person])?;
+    }
     connection.execute("DELETE FROM sync_records WHERE person_id = ?1", [person])?;
     connection.execute("DELETE FROM sync_inserts WHERE person_id = ?1", [person])?;
     // Their accepted changes too: the payloads hold their data, and were they ever assigned
@@ -861,7 +814,7 @@ impl Store {
             if is_own_operation(&transaction, op.op_id)? {
                 continue; // applied when it was written here
             }
-            apply_remote(&transaction, op, &now)?;
+            apply_remote(&transaction, op)?;
             applied = true;
         }
         for unreadable in &page.unreadable {
@@ -973,6 +926,10 @@ fn local(error: StoreError) -> SyncError {
 }
 
 impl Replica for Store {
+    fn prepare_push(&mut self) -> Result<(), SyncError> {
+        self.publish_audit_trail().map(|_| ()).map_err(local)
+    }
+
     fn pending_count(&mut self) -> Result<u64, SyncError> {
         self.count("SELECT count(*) FROM outbox WHERE status = 'pending'").map_err(local)
     }

@@ -28,6 +28,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::registry;
 use crate::repositories::audit::{self, AuditAction};
 use crate::sync::{self, LocalWrite, STORE_KIND_FIELD};
 use crate::{Store, StoreError};
@@ -35,38 +36,11 @@ use crate::{Store, StoreError};
 /// The store kind of a device owner record (outbox `kind`, and its `_kind` field).
 pub(crate) const DEVICE_OWNER_KIND: &str = "device_owner";
 
-/// The store kinds a resolution may write (a `&'static str` for the outbox and audit rows).
-/// Consent records are written once and never edited, so they have no conflicts to resolve.
-const EDITABLE_KINDS: &[&str] = &[
-    "person",
-    "referral",
-    "conversation",
-    "session",
-    "care_plan",
-    "discharge",
-    "concern",
-    "connection",
-    "community_service",
-];
-
-/// Tables [`Store::count_person_rows`] may count: every table with a `person_id` column.
-const PERSON_TABLES: &[&str] = &[
-    "people",
-    "referrals",
-    "conversations",
-    "care_plans",
-    "sessions",
-    "notes",
-    "consent_records",
-    "concerns",
-    "connections",
-    "measures",
-    "discharges",
-    "audit_log",
-    "outbox",
-    "sync_records",
-    "sync_inserts",
-];
+/// Tables that are not record kinds but hold rows about a person: the audit log, the outbox
+/// and the merge state. [`Store::count_person_rows`] counts these and every registry table
+/// about a person.
+const PERSON_BOOKKEEPING_TABLES: [&str; 4] =
+    ["audit_log", "outbox", "sync_records", "sync_inserts"];
 
 /// One unresolved same-field conflict: the value that won, one value that lost, and where they
 /// belong. A field edited concurrently on three devices has two of these; resolving either
@@ -215,11 +189,13 @@ impl Store {
             if bases.len() < 2 {
                 return Err(no_conflict(record_id, field));
             }
+            // Only an edited kind has conflicts to resolve (consent records are written once).
             let store_kind = match state.value(STORE_KIND_FIELD) {
-                Some(Value::String(kind)) => EDITABLE_KINDS.iter().find(|known| *known == kind),
+                Some(Value::String(kind)) => registry::by_store_kind(kind),
                 _ => None,
             }
-            .copied()
+            .filter(|entry| entry.editable)
+            .map(|entry| entry.store_kind)
             .ok_or_else(|| StoreError::Sync("this record's kind is not known here".into()))?;
             let now_ms = u64::try_from(change.now.timestamp_millis()).unwrap_or(0);
             let hlc = {
@@ -307,7 +283,9 @@ impl Store {
     /// who left this device's scope left nothing behind). Only tables with a person column
     /// are accepted.
     pub fn count_person_rows(&self, table: &str, person: PersonId) -> Result<i64, StoreError> {
-        let Some(table) = PERSON_TABLES.iter().find(|name| **name == table) else {
+        let about_person = registry::KINDS.iter().filter(|kind| kind.about_person());
+        let mut tables = about_person.map(|kind| kind.table).chain(PERSON_BOOKKEEPING_TABLES);
+        let Some(table) = tables.find(|name| *name == table) else {
             return Err(StoreError::NotFound { kind: "table", id: table.to_owned() });
         };
         let sql = format!("SELECT count(*) FROM {table} WHERE person_id = ?1");

@@ -18,6 +18,12 @@ use crate::SyncError;
 /// The local side of sync. kith-store implements it over its SQLCipher database; every method
 /// that changes something is one transaction.
 pub trait Replica {
+    /// Called once at the start of every push: the replica may turn what it keeps locally
+    /// into outbox operations now, in one transaction (the store publishes its audit trail,
+    /// batched per person, rather than one operation per read). No default: a wrapper that
+    /// forgot to forward it would silently never publish.
+    fn prepare_push(&mut self) -> Result<(), SyncError>;
+
     /// How many operations are in the outbox waiting to be accepted by the server (including
     /// ones refused for [`RefusalReason::ClockAhead`], excluding ones refused for good).
     fn pending_count(&mut self) -> Result<u64, SyncError>;
@@ -287,6 +293,7 @@ impl<R: Replica, T: Transport + Clone + Send + Sync + 'static> SyncEngine<R, T> 
     /// device's operations in order). While the server works on one batch, this laptop
     /// records the answer to the one before and reads and seals the next.
     async fn push_all(&mut self, now_ms: u64, report: &mut SyncReport) -> Result<u64, SyncError> {
+        self.replica.prepare_push()?;
         let total = self.replica.pending_count()?;
         self.set_progress(SyncPhase::Pushing, 0, Some(total));
         let batch = self.config.push_batch.clamp(1, kith_protocol::MAX_OPERATIONS_PER_PUSH);

@@ -227,6 +227,9 @@ impl MemoryReplica {
 }
 
 impl Replica for MemoryReplica {
+    fn prepare_push(&mut self) -> Result<(), SyncError> {
+        Ok(()) // nothing kept locally outside the outbox
+    }
     fn pending_count(&mut self) -> Result<u64, SyncError> {
         Ok(self.outbox.len() as u64)
     }

@@ -23,10 +23,10 @@
 //! edit kept); an undelete is a later write of `false`. Records are never removed.
 //!
 //! # Insert-only kinds
-//! Notes, measures and comments ([`is_insert_only`]) are never merged: a record is a map from
-//! operation id to body; the same operation applied twice is a no-op and two different
-//! operations never overwrite each other. An amendment is a new record that points at the one it
-//! corrects.
+//! Notes, measures, comments, history events and the audit trail ([`is_insert_only`]) are
+//! never merged: a record is a map from operation id to body; the same operation applied twice
+//! is a no-op and two different operations never overwrite each other. An amendment is a new
+//! record that points at the one it corrects.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,9 +39,17 @@ use crate::hlc::Stamp;
 /// The field that marks a record deleted (`true`) or restored (`false`).
 pub const DELETED_FIELD: &str = "deleted";
 
-/// True for the kinds that are never edited, only added to (notes, measures, comments).
+/// True for the kinds that are never edited, only added to (notes, measures, comments,
+/// history events, audit trail).
 pub fn is_insert_only(kind: RecordKind) -> bool {
-    matches!(kind, RecordKind::Note | RecordKind::Measure | RecordKind::Comment)
+    matches!(
+        kind,
+        RecordKind::Note
+            | RecordKind::Measure
+            | RecordKind::Comment
+            | RecordKind::History
+            | RecordKind::Audit
+    )
 }
 
 /// JSON text with object keys sorted at every level: a canonical form to compare and order

@@ -139,6 +139,9 @@ where
 
 /// A replica shared with the code that makes local changes (the app's store handle).
 impl<R: Replica> Replica for Arc<Mutex<R>> {
+    fn prepare_push(&mut self) -> Result<(), SyncError> {
+        lock(self)?.prepare_push()
+    }
     fn pending_count(&mut self) -> Result<u64, SyncError> {
         lock(self)?.pending_count()
     }

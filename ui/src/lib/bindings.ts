@@ -43,7 +43,15 @@ export type AuditRow = { at: string, user_id: UserId,
 /**
  * `read`, `create`, `update` or `delete`.
  */
-action: string, record_kind: string, record_id: string, };
+action: string, record_kind: string, record_id: string, 
+/**
+ * The device it happened on (none for a laptop that had not joined a practice yet).
+ */
+device_id: string | null, 
+/**
+ * The published batch the row came in, if it has been published.
+ */
+batch_id: string | null, };
 
 export type Banner = { person_id: PersonId, display_name: string, preferred_name: string | null, pronouns: string | null, preferred_language: string | null, interpreter_needed: boolean, 
 /**
@@ -159,7 +167,7 @@ export type ConcernKind = "abuse" | "neglect" | "exploitation" | "risk_to_self" 
 
 export type ConcernStatus = "raised" | "escalated" | "closed";
 
-export type ConcernStep = { event: string, at: string, by: UserId, };
+export type ConcernStep = { id: string, event: string, at: string, by: UserId, to_whom: string | null, reference: string | null, };
 
 export type ConcernWithEvents = { concern: Concern, deleted_at: string | null, events: Array<ConcernStep>, };
 
@@ -821,13 +829,21 @@ export type SignedOffRecord = { "kind": "care_plan", "id": CarePlanId } | { "kin
 
 export type SnomedConcept = { code: string, term: string, };
 
-export type StatusChange = { from: ReferralStatus | null, to: ReferralStatus, changed_at: string, changed_by: UserId, };
+export type StatusChange = { id: string, from: ReferralStatus | null, to: ReferralStatus, changed_at: string, changed_by: UserId, };
 
 export type SubjectAccessExport = { exported_at: string, exported_by: UserId, person: HeldRecord<Person>, referrals: Array<ReferralWithHistory>, conversations: Array<HeldRecord<Conversation>>, care_plans: Array<HeldRecord<CarePlan>>, sessions: Array<HeldRecord<Session>>, 
 /**
  * Every note and amendment, oldest first.
  */
 notes: Array<NoteWithAmendments>, measures: Array<MeasureWithScore>, connections: Array<ConnectionWithService>, consent_history: Array<ConsentRecord>, concerns: Array<ConcernWithEvents>, discharges: Array<HeldRecord<Discharge>>, 
+/**
+ * Supervisors' comments about the person or their records.
+ */
+comments: Array<Comment>, 
+/**
+ * Supervisors' marks that records were reviewed.
+ */
+review_marks: Array<ReviewMark>, sign_offs: Array<SignOff>, 
 /**
  * Oldest first; the last row is this export's own.
  */

@@ -24,7 +24,8 @@ use crate::secrets::TokenHash;
 use crate::ServerError;
 
 /// Append-only: a shipped migration is never edited; add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE practices (
     id UUID PRIMARY KEY,
     name TEXT NOT NULL,
@@ -97,7 +98,16 @@ CREATE TABLE invites (
     redeemed_at_ms BIGINT,
     redeemed_by_device UUID
 );
-"#];
+"#,
+    // 2: op ids and invite code hashes are unique per practice, not across the server, so that a
+    // push or an invite never learns what another practice stored.
+    r#"
+ALTER TABLE operations DROP CONSTRAINT operations_op_id_key;
+ALTER TABLE operations ADD CONSTRAINT operations_practice_op_id_key UNIQUE (practice_id, op_id);
+ALTER TABLE invites DROP CONSTRAINT invites_code_hash_key;
+ALTER TABLE invites ADD CONSTRAINT invites_practice_code_hash_key UNIQUE (practice_id, code_hash);
+"#,
+];
 
 /// Arbitrary constant for the advisory lock that serialises migrations across servers.
 const MIGRATION_LOCK: i64 = 0x6b69_7468;
@@ -158,13 +168,14 @@ fn operation_from_row(row: &Row) -> Result<StoredOperation, ServerError> {
 }
 
 /// The visible-operations filter, appended after `practice_id = $1`; `$4` (or `$3` for the
-/// checksum) is the link worker's user id.
+/// checksum) is the link worker's user id. Link workers never receive the audit trail.
 fn scope_filter(role: Role, user_param: &str) -> String {
     match role {
         Role::Supervisor => String::new(),
         Role::LinkWorker => format!(
-            " AND (person_id IS NULL OR person_id IN (SELECT person_id FROM assignments \
-             WHERE practice_id = $1 AND link_worker_id = {user_param}))"
+            " AND kind <> 'audit' AND (person_id IS NULL OR person_id IN \
+             (SELECT person_id FROM assignments WHERE practice_id = $1 \
+             AND link_worker_id = {user_param}))"
         ),
         Role::Admin => " AND FALSE".to_owned(),
     }
@@ -263,9 +274,12 @@ impl PostgresStorage {
                 (OperationId(row.try_get(1)?), to_u64(row.try_get(2)?)?),
             );
         }
-        let statement =
-            tx.prepare_cached("SELECT op_id FROM operations WHERE op_id = ANY($1)").await?;
-        for row in tx.query(&statement, &[&op_ids]).await? {
+        let statement = tx
+            .prepare_cached(
+                "SELECT op_id FROM operations WHERE practice_id = $1 AND op_id = ANY($2)",
+            )
+            .await?;
+        for row in tx.query(&statement, &[&practice, &op_ids]).await? {
             facts.stored_op_ids.insert(OperationId(row.try_get(0)?));
         }
         let statement = tx
@@ -800,7 +814,8 @@ impl Storage for PostgresStorage {
                                      WHERE practice_id = $1 AND person_id IS NULL) AS head \
                              UNION ALL \
                              SELECT (SELECT MAX(o.seq) FROM operations o \
-                                     WHERE o.practice_id = $1 AND o.person_id = a.person_id) \
+                                     WHERE o.practice_id = $1 AND o.person_id = a.person_id \
+                                       AND o.kind <> 'audit') \
                              FROM assignments a \
                              WHERE a.practice_id = $1 AND a.link_worker_id = $2) AS heads",
                         )

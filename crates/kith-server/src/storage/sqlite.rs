@@ -22,7 +22,8 @@ use crate::secrets::TokenHash;
 use crate::ServerError;
 
 /// Append-only: a shipped migration is never edited; add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE practices (
     id BLOB PRIMARY KEY,
     name TEXT NOT NULL,
@@ -95,7 +96,56 @@ CREATE TABLE invites (
     redeemed_at_ms INTEGER,
     redeemed_by_device BLOB
 );
-"#];
+"#,
+    // 2: op ids and invite code hashes are unique per practice, not across the server, so that a
+    // push or an invite never learns what another practice stored. SQLite cannot drop a UNIQUE
+    // constraint: both tables are rebuilt.
+    r#"
+CREATE TABLE operations_per_practice (
+    practice_id BLOB NOT NULL REFERENCES practices(id),
+    seq INTEGER NOT NULL,
+    op_id BLOB NOT NULL,
+    device_id BLOB NOT NULL REFERENCES devices(id),
+    device_seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    record_id BLOB NOT NULL,
+    person_id BLOB,
+    hlc_wall_ms INTEGER NOT NULL,
+    hlc_counter INTEGER NOT NULL,
+    envelope BLOB NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (practice_id, seq),
+    UNIQUE (practice_id, op_id),
+    UNIQUE (device_id, device_seq)
+);
+INSERT INTO operations_per_practice (practice_id, seq, op_id, device_id, device_seq, kind,
+    record_id, person_id, hlc_wall_ms, hlc_counter, envelope, received_at_ms)
+    SELECT practice_id, seq, op_id, device_id, device_seq, kind, record_id, person_id,
+        hlc_wall_ms, hlc_counter, envelope, received_at_ms
+    FROM operations;
+DROP TABLE operations;
+ALTER TABLE operations_per_practice RENAME TO operations;
+CREATE INDEX operations_by_person ON operations(practice_id, person_id, seq);
+CREATE TABLE invites_per_practice (
+    id BLOB PRIMARY KEY,
+    practice_id BLOB NOT NULL REFERENCES practices(id),
+    created_by BLOB NOT NULL REFERENCES users(id),
+    code_hash BLOB NOT NULL,
+    wrapped_key BLOB NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    redeemed_at_ms INTEGER,
+    redeemed_by_device BLOB,
+    UNIQUE (practice_id, code_hash)
+);
+INSERT INTO invites_per_practice (id, practice_id, created_by, code_hash, wrapped_key,
+    expires_at_ms, redeemed_at_ms, redeemed_by_device)
+    SELECT id, practice_id, created_by, code_hash, wrapped_key, expires_at_ms, redeemed_at_ms,
+        redeemed_by_device
+    FROM invites;
+DROP TABLE invites;
+ALTER TABLE invites_per_practice RENAME TO invites;
+"#,
+];
 
 const OPERATION_COLUMNS: &str = "seq, op_id, device_id, device_seq, kind, record_id, person_id, \
      hlc_wall_ms, hlc_counter, envelope";
@@ -343,7 +393,8 @@ fn push_blocking(
         let mut by_device = tx.prepare_cached(
             "SELECT op_id, seq FROM operations WHERE device_id = ?1 AND device_seq = ?2",
         )?;
-        let mut by_op_id = tx.prepare_cached("SELECT 1 FROM operations WHERE op_id = ?1")?;
+        let mut by_op_id =
+            tx.prepare_cached("SELECT 1 FROM operations WHERE practice_id = ?1 AND op_id = ?2")?;
         let mut record = tx.prepare_cached(
             "SELECT kind, person_id FROM records WHERE practice_id = ?1 AND record_id = ?2",
         )?;
@@ -366,7 +417,7 @@ fn push_blocking(
                         .insert(op.device_seq, (OperationId(op_id), to_u64(seq)?));
                 }
             }
-            if by_op_id.exists([op.op_id.0])? {
+            if by_op_id.exists(params![practice, op.op_id.0])? {
                 facts.stored_op_ids.insert(op.op_id);
             }
             if let Entry::Vacant(slot) = facts.records.entry(op.record_id) {
@@ -451,12 +502,13 @@ fn push_blocking(
 }
 
 /// The visible-operations filter for a caller, as SQL appended after `practice_id = ?1`.
-/// `?4` is the caller's user id for link workers.
+/// `?4` is the caller's user id for link workers, who never receive the audit trail
+/// (`RecordKind::supervisors_only`).
 fn scope_filter(role: Role) -> &'static str {
     match role {
         Role::Supervisor => "",
         Role::LinkWorker => {
-            " AND (person_id IS NULL OR person_id IN \
+            " AND kind <> 'audit' AND (person_id IS NULL OR person_id IN \
              (SELECT person_id FROM assignments WHERE practice_id = ?1 AND link_worker_id = ?4))"
         }
         // Admins see no records.
@@ -522,7 +574,8 @@ fn head_seq_blocking(conn: &Connection, caller: Caller) -> Result<u64, ServerErr
                          WHERE practice_id = ?1 AND person_id IS NULL) AS head \
                  UNION ALL \
                  SELECT (SELECT MAX(o.seq) FROM operations o \
-                         WHERE o.practice_id = ?1 AND o.person_id = a.person_id) \
+                         WHERE o.practice_id = ?1 AND o.person_id = a.person_id \
+                           AND o.kind <> 'audit') \
                  FROM assignments a WHERE a.practice_id = ?1 AND a.link_worker_id = ?2)",
             )?
             .query_row(params![caller.practice_id.0, caller.user_id.0], |row| row.get(0))?,
@@ -976,5 +1029,97 @@ impl Storage for SqliteStorage {
             conn.execute("VACUUM INTO ?1", [target])?;
             Ok(())
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(byte: u8) -> Vec<u8> {
+        vec![byte; 16]
+    }
+
+    /// A database at schema 1 (op ids and invite codes unique across the server) with one
+    /// practice's operation and invite in it.
+    fn database_at_version_one(path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 0);",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute("INSERT INTO practices VALUES (?1, 'A', 0)", [blob(1)]).unwrap();
+        conn.execute("INSERT INTO practice_counters VALUES (?1, 1)", [blob(1)]).unwrap();
+        conn.execute(
+            "INSERT INTO users VALUES (?1, ?2, 'sam', 'supervisor', 'hash', 0, 0)",
+            [blob(2), blob(1)],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO devices VALUES (?1, ?2, 'laptop', ?3, 0, 0, 0)",
+            [blob(3), blob(2), blob(4)],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO operations VALUES (?1, 1, ?2, ?3, 1, 'note', ?4, ?5, 1, 0, x'01', 0)",
+            [blob(1), blob(5), blob(3), blob(6), blob(7)],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO invites VALUES (?1, ?2, ?3, ?4, x'02', 99, NULL, NULL)",
+            [blob(8), blob(1), blob(2), blob(9)],
+        )
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn migration_two_keeps_every_row_and_makes_op_ids_unique_per_practice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite3");
+        database_at_version_one(&path);
+        let storage = SqliteStorage::open(path.clone()).await.unwrap();
+        assert!(storage.check().await.unwrap().is_empty());
+        drop(storage);
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let kept: (Vec<u8>, i64, Vec<u8>) = conn
+            .query_row("SELECT op_id, seq, envelope FROM operations", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(kept, (blob(5), 1, vec![1]));
+        let invite: Vec<u8> =
+            conn.query_row("SELECT code_hash FROM invites", [], |row| row.get(0)).unwrap();
+        assert_eq!(invite, blob(9));
+        let indexed: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'operations_by_person'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 1);
+        // Another practice may now hold the same op id and invite code; the same practice may not.
+        conn.execute("INSERT INTO practices VALUES (?1, 'B', 0)", [blob(11)]).unwrap();
+        conn.execute(
+            "INSERT INTO operations VALUES (?1, 1, ?2, ?3, 2, 'note', ?4, ?5, 1, 0, x'01', 0)",
+            [blob(11), blob(5), blob(3), blob(6), blob(7)],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO invites VALUES (?1, ?2, ?3, ?4, x'02', 99, NULL, NULL)",
+            [blob(12), blob(11), blob(2), blob(9)],
+        )
+        .unwrap();
+        let again = conn.execute(
+            "INSERT INTO operations VALUES (?1, 2, ?2, ?3, 3, 'note', ?4, ?5, 1, 0, x'01', 0)",
+            [blob(1), blob(5), blob(3), blob(6), blob(7)],
+        );
+        assert!(again.is_err(), "an op id twice in one practice must be refused");
     }
 }

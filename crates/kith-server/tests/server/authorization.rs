@@ -1,5 +1,6 @@
 //! Every endpoint against every kind of caller: the status each gets, and bodies checked so
-//! that no record, user or device crosses a caseload or practice boundary.
+//! that no record, user or device crosses a caseload or practice boundary; and every kind of
+//! id answered alike whether it exists in another practice or nowhere.
 
 use std::collections::HashSet;
 
@@ -497,4 +498,199 @@ async fn check_error_body(response: reqwest::Response) {
             response.json().await.unwrap_or_else(|e| panic!("{status}: no JSON error body: {e}"));
         assert!(!body.message.is_empty());
     }
+}
+
+/// What an answer says, with the parts that differ between any two calls (sequence numbers)
+/// left out: two ids are indistinguishable when their answers are equal.
+async fn answer_of(response: reqwest::Response) -> String {
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&body).unwrap_or(body.into());
+    if let Some(results) = value.get_mut("results").and_then(|r| r.as_array_mut()) {
+        for result in results {
+            if let Some(object) = result.as_object_mut() {
+                object.remove("op_id");
+                object.remove("device_seq");
+                object.remove("seq");
+            }
+        }
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.remove("server_time_ms");
+        object.remove("expires_at_ms");
+        object.remove("invite_id");
+    }
+    format!("{status} {value}")
+}
+
+/// For every kind of id a caller can name, an id that exists only in another practice gets
+/// exactly the answer of an id that exists nowhere.
+pub async fn foreign_ids_answer_like_missing_ones(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let practice_a = server.practice("Practice A").await;
+    let practice_b = server.practice("Practice B").await;
+    let admin_a = server.member(practice_a, "fm-admin-a", Role::Admin).await;
+    let mut supervisor_a = server.member(practice_a, "fm-sup-a", Role::Supervisor).await;
+    let mut worker_a = server.member(practice_a, "fm-lw-a", Role::LinkWorker).await;
+    let mut supervisor_b = server.member(practice_b, "fm-sup-b", Role::Supervisor).await;
+    let worker_b = server.member(practice_b, "fm-lw-b", Role::LinkWorker).await;
+
+    // Practice B's records: a person with a note, and a live invite.
+    let person_b = PersonId::new_v7();
+    let b_ops = vec![
+        supervisor_b.op(RecordKind::Person, Some(person_b), vec![1]),
+        supervisor_b.op(RecordKind::Note, Some(person_b), vec![2]),
+    ];
+    let (b_op_id, b_record_id) = (b_ops[1].op_id, b_ops[1].record_id);
+    supervisor_b.push(b_ops).await;
+    let b_code = format!("practice-b-code-{}", uuid::Uuid::new_v4());
+    let created = supervisor_b
+        .request(Method::POST, "/v1/invites")
+        .json(&CreateInviteRequest {
+            code_hash: secrets::invite_code_hash(&b_code),
+            wrapped_practice_key: Envelope(vec![8; 40]),
+            expires_in_seconds: None,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    // Practice A's own person for the supervisor's pushes.
+    let person_a = PersonId::new_v7();
+    let first = supervisor_a.op(RecordKind::Person, Some(person_a), vec![3]);
+    supervisor_a.push(vec![first]).await;
+
+    let mut differences = Vec::new();
+    let mut compare = |what: &str, foreign: String, missing: String| {
+        if foreign != missing {
+            differences.push(format!("{what}:\n  foreign: {foreign}\n  missing: {missing}"));
+        }
+    };
+
+    // Device ids: revoke.
+    let mut answers = Vec::new();
+    for device in [worker_b.device_id.0, uuid::Uuid::now_v7()] {
+        let path = format!("/v1/devices/{device}/revoke");
+        answers.push(answer_of(admin_a.request(Method::POST, &path).send().await.unwrap()).await);
+    }
+    compare("device id (revoke)", answers.remove(0), answers.remove(0));
+    assert_eq!(
+        worker_b.request(Method::GET, "/v1/me").send().await.unwrap().status(),
+        StatusCode::OK,
+        "another practice's device was revoked"
+    );
+
+    // User ids: disable, and as the link worker of an assignment.
+    let mut answers = Vec::new();
+    for user in [worker_b.user.user_id.0, uuid::Uuid::now_v7()] {
+        let path = format!("/v1/users/{user}/disable");
+        answers.push(answer_of(admin_a.request(Method::POST, &path).send().await.unwrap()).await);
+    }
+    compare("user id (disable)", answers.remove(0), answers.remove(0));
+    let mut answers = Vec::new();
+    for user in [worker_b.user.user_id.0, uuid::Uuid::now_v7()] {
+        let path = format!("/v1/assignments/{person_a}");
+        let response = supervisor_a
+            .request(Method::PUT, &path)
+            .json(&serde_json::json!({ "link_worker_id": user }))
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("user id (assign to)", answers.remove(0), answers.remove(0));
+
+    // Person ids: a link worker writing about them, then assigning them (in that order: an
+    // assignment would put them in the link worker's caseload).
+    let mut answers = Vec::new();
+    for person in [person_b, PersonId::new_v7()] {
+        let op = worker_a.op(RecordKind::Note, Some(person), vec![4]);
+        let response = worker_a
+            .request(Method::POST, "/v1/sync/push")
+            .json(&PushRequest { operations: vec![op] })
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("person id (link worker push)", answers.remove(0), answers.remove(0));
+
+    let mut answers = Vec::new();
+    for person in [person_b, PersonId::new_v7()] {
+        let response = supervisor_a
+            .request(Method::PUT, &format!("/v1/assignments/{person}"))
+            .json(&serde_json::json!({ "link_worker_id": worker_a.user.user_id }))
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("person id (assign)", answers.remove(0), answers.remove(0));
+
+    // Record ids and op ids: a supervisor's push reusing practice B's.
+    let mut answers = Vec::new();
+    for record in [b_record_id, kith_protocol::RecordId::new_v7()] {
+        let mut op = supervisor_a.op(RecordKind::Note, Some(person_a), vec![5]);
+        op.record_id = record;
+        let response = supervisor_a
+            .request(Method::POST, "/v1/sync/push")
+            .json(&PushRequest { operations: vec![op] })
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("record id (push)", answers.remove(0), answers.remove(0));
+    let mut answers = Vec::new();
+    for op_id in [b_op_id, OperationId::new_v7()] {
+        let mut op = supervisor_a.op(RecordKind::Note, Some(person_a), vec![6]);
+        op.op_id = op_id;
+        let response = supervisor_a
+            .request(Method::POST, "/v1/sync/push")
+            .json(&PushRequest { operations: vec![op] })
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("op id (push)", answers.remove(0), answers.remove(0));
+
+    // Invite codes: redeeming one, and making one with the same code.
+    let mut answers = Vec::new();
+    for code in [b_code.clone(), format!("no-such-code-{}", uuid::Uuid::new_v4())] {
+        let response = worker_a
+            .request(Method::POST, "/v1/invites/redeem")
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("invite code (redeem)", answers.remove(0), answers.remove(0));
+    let mut answers = Vec::new();
+    for code in [b_code.clone(), format!("fresh-code-{}", uuid::Uuid::new_v4())] {
+        let response = supervisor_a
+            .request(Method::POST, "/v1/invites")
+            .json(&CreateInviteRequest {
+                code_hash: secrets::invite_code_hash(&code),
+                wrapped_practice_key: Envelope(vec![9; 40]),
+                expires_in_seconds: None,
+            })
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer_of(response).await);
+    }
+    compare("invite code (create)", answers.remove(0), answers.remove(0));
+
+    assert!(differences.is_empty(), "foreign ids are told apart:\n{}", differences.join("\n"));
+    // Practice B's invite still works for practice B.
+    let redeemed = worker_b
+        .request(Method::POST, "/v1/invites/redeem")
+        .json(&serde_json::json!({ "code": b_code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status(), StatusCode::OK);
+    server.assert_healthy().await;
 }

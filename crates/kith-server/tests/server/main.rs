@@ -5,6 +5,7 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod hostile;
 mod plaintext;
 mod progress;
 mod robustness;
@@ -34,7 +35,7 @@ macro_rules! on_every_backend {
     };
 }
 
-use authorization::authorization_matrix;
+use authorization::{authorization_matrix, foreign_ids_answer_like_missing_ones};
 use concurrency::fifty_devices_push_and_pull_at_once;
 use plaintext::no_plaintext_at_rest;
 use progress::pull_reports_a_scoped_head_and_stored_counts_skip_replays;
@@ -43,6 +44,7 @@ use story::practice_story;
 on_every_backend!(
     practice_story,
     authorization_matrix,
+    foreign_ids_answer_like_missing_ones,
     no_plaintext_at_rest,
     fifty_devices_push_and_pull_at_once,
     pull_reports_a_scoped_head_and_stored_counts_skip_replays,

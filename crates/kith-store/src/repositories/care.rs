@@ -11,6 +11,8 @@ use kith_domain::referral::Referral;
 use kith_domain::session::{session_number, Session, SessionNumber, SessionStatus};
 use kith_domain::{CarePlanId, PersonId, SessionId};
 
+use kith_protocol::RecordKind;
+
 use crate::records::{self, date_text, enum_text, optional_id, StoredRecord};
 use crate::store::Change;
 use crate::{Store, StoreError};
@@ -19,6 +21,7 @@ impl StoredRecord for Conversation {
     const KIND: &'static str = "conversation";
     const TABLE: &'static str = "conversations";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Contact;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -34,6 +37,7 @@ impl StoredRecord for CarePlan {
     const KIND: &'static str = "care_plan";
     const TABLE: &'static str = "care_plans";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Plan;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -49,6 +53,7 @@ impl StoredRecord for Session {
     const KIND: &'static str = "session";
     const TABLE: &'static str = "sessions";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Contact;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -69,6 +74,7 @@ impl StoredRecord for Discharge {
     const KIND: &'static str = "discharge";
     const TABLE: &'static str = "discharges";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Plan;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

@@ -6,6 +6,8 @@ use uuid::Uuid;
 use kith_domain::consent::{current_consents, validate_new_record, ConsentRecord, CurrentConsent};
 use kith_domain::PersonId;
 
+use kith_protocol::RecordKind;
+
 use crate::records::{self, date_text, StoredRecord};
 use crate::repositories::care::require_person;
 use crate::{Store, StoreError};
@@ -14,6 +16,7 @@ impl StoredRecord for ConsentRecord {
     const KIND: &'static str = "consent";
     const TABLE: &'static str = "consent_records";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Consent;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

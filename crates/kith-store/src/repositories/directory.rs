@@ -7,6 +7,8 @@ use uuid::Uuid;
 use kith_domain::directory::{CommunityService, Connection, ConnectionStatus};
 use kith_domain::{ConnectionId, PersonId, ServiceId};
 
+use kith_protocol::RecordKind;
+
 use crate::records::{decode_rows, enum_text, StoredRecord};
 use crate::repositories::care::require_person;
 use crate::{Store, StoreError};
@@ -15,6 +17,7 @@ impl StoredRecord for CommunityService {
     const KIND: &'static str = "community_service";
     const TABLE: &'static str = "community_services";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::DirectoryEntry;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -33,6 +36,7 @@ impl StoredRecord for Connection {
     const KIND: &'static str = "connection";
     const TABLE: &'static str = "connections";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Connection;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

@@ -6,6 +6,8 @@ use uuid::Uuid;
 use kith_domain::measures::Measure;
 use kith_domain::PersonId;
 
+use kith_protocol::RecordKind;
+
 use crate::records::{date_text, enum_text, StoredRecord};
 use crate::repositories::care::require_person;
 use crate::{Store, StoreError};
@@ -14,6 +16,7 @@ impl StoredRecord for Measure {
     const KIND: &'static str = "measure";
     const TABLE: &'static str = "measures";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Measure;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

@@ -14,6 +14,7 @@ mod referrals;
 mod safeguarding;
 mod supervision;
 
+pub use audit::AuditBatch;
 pub use drafts::Draft;
 pub(crate) use drafts::VISIT_DRAFT_PREFIX;
 pub use referrals::ReferralStatusChange;

@@ -7,6 +7,8 @@ use uuid::Uuid;
 use kith_domain::note::{NewNote, Note};
 use kith_domain::{NoteId, PersonId};
 
+use kith_protocol::RecordKind;
+
 use crate::records::{self, optional_id, Projected, StoredRecord};
 use crate::{Store, StoreError};
 
@@ -14,6 +16,7 @@ impl StoredRecord for Note {
     const KIND: &'static str = "note";
     const TABLE: &'static str = "notes";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Note;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

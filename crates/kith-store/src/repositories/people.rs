@@ -7,6 +7,8 @@ use uuid::Uuid;
 use kith_domain::person::{NewPerson, Person};
 use kith_domain::{PersonId, UserId};
 
+use kith_protocol::RecordKind;
+
 use crate::records::{decode_rows, optional_id, Projected, StoredRecord};
 use crate::store::Change;
 use crate::{Store, StoreError};
@@ -15,6 +17,7 @@ impl StoredRecord for Person {
     const KIND: &'static str = "person";
     const TABLE: &'static str = "people";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Person;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

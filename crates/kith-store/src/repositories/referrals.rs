@@ -1,4 +1,5 @@
-//! Referrals, with every status change kept in `referral_status_history`.
+//! Referrals, with every status change kept in `referral_status_history` as a record of its
+//! own that syncs like a note.
 
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,9 @@ use kith_domain::person::Person;
 use kith_domain::referral::{NewReferral, Referral, ReferralStatus};
 use kith_domain::{PersonId, ReferralId, UserId};
 
-use crate::records::{date_text, enum_text, StoredRecord};
+use kith_protocol::RecordKind;
+
+use crate::records::{self, date_text, enum_text, StoredRecord};
 use crate::store::Change;
 use crate::{Store, StoreError};
 
@@ -16,6 +19,7 @@ impl StoredRecord for Referral {
     const KIND: &'static str = "referral";
     const TABLE: &'static str = "referrals";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Referral;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -27,37 +31,52 @@ impl StoredRecord for Referral {
     }
 }
 
-/// One entry of a referral's status history.
+/// One entry of a referral's status history: an insert-only record of its own, synced to
+/// every device that holds the person (wire kind `history`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralStatusChange {
+    pub id: Uuid,
+    pub referral_id: ReferralId,
+    pub person_id: PersonId,
     pub from: Option<ReferralStatus>,
     pub to: ReferralStatus,
     pub changed_at: String,
     pub changed_by: UserId,
 }
 
+impl StoredRecord for ReferralStatusChange {
+    const KIND: &'static str = "referral_status_change";
+    const TABLE: &'static str = "referral_status_history";
+    const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::History;
+    fn record_id(&self) -> Uuid {
+        self.id
+    }
+    fn person_id(&self) -> Option<PersonId> {
+        Some(self.person_id)
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("referral_id", Value::Text(self.referral_id.to_string())),
+            ("changed_at", Value::Text(self.changed_at.clone())),
+        ]
+    }
+}
+
 fn append_history(
     change: &Change<'_>,
-    referral: ReferralId,
+    referral: &Referral,
     from: Option<ReferralStatus>,
-    to: ReferralStatus,
 ) -> Result<(), StoreError> {
-    let status = |status: ReferralStatus| match enum_text(&status) {
-        Value::Text(text) => text,
-        _ => String::new(),
-    };
-    change.transaction.execute(
-        "INSERT INTO referral_status_history (referral_id, from_status, to_status, changed_at, changed_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![
-            referral.to_string(),
-            from.map(status),
-            status(to),
-            change.now_text,
-            change.user.to_string()
-        ],
-    )?;
-    Ok(())
+    change.insert_unaudited(&ReferralStatusChange {
+        id: Uuid::now_v7(),
+        referral_id: referral.id,
+        person_id: referral.person_id,
+        from,
+        to: referral.status,
+        changed_at: change.now_text.clone(),
+        changed_by: change.user,
+    })
 }
 
 impl Store {
@@ -72,7 +91,7 @@ impl Store {
             let referral =
                 new_referral.into_referral(ReferralId::new(), person_id, change.today())?;
             change.insert(&referral)?;
-            append_history(change, referral.id, None, referral.status)?;
+            append_history(change, &referral, None)?;
             Ok(referral)
         })
     }
@@ -88,7 +107,7 @@ impl Store {
             let from = referral.status;
             referral.move_to(to)?;
             change.update(&referral)?;
-            append_history(change, id, Some(from), to)?;
+            append_history(change, &referral, Some(from))?;
             Ok(referral)
         })
     }
@@ -103,39 +122,16 @@ impl Store {
         self.list_audited(person_id)
     }
 
-    /// The status history of a referral, oldest first.
+    /// The status history of a referral, oldest first (as written, on whichever device).
     pub fn referral_history(
         &self,
         id: ReferralId,
     ) -> Result<Vec<ReferralStatusChange>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT from_status, to_status, changed_at, changed_by FROM referral_status_history
-             WHERE referral_id = ?1 ORDER BY id",
-        )?;
-        let rows = statement.query_map([id.to_string()], |row| {
-            Ok((
-                row.get::<_, Option<String>>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })?;
-        let parse_status = |text: &str| {
-            serde_json::from_value::<ReferralStatus>(serde_json::Value::String(text.to_owned()))
-                .map_err(StoreError::from)
-        };
-        let mut history = Vec::new();
-        for row in rows {
-            let (from, to, changed_at, changed_by) = row?;
-            history.push(ReferralStatusChange {
-                from: from.as_deref().map(parse_status).transpose()?,
-                to: parse_status(&to)?,
-                changed_at,
-                changed_by: changed_by
-                    .parse()
-                    .map_err(|_| StoreError::Decode("referral history user".into()))?,
-            });
-        }
-        Ok(history)
+        records::decode_rows(
+            &self.connection,
+            "SELECT data FROM referral_status_history WHERE referral_id = ?1
+             ORDER BY changed_at, id",
+            [id.to_string()],
+        )
     }
 }

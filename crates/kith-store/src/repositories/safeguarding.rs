@@ -8,7 +8,9 @@ use uuid::Uuid;
 use kith_domain::safeguarding::{Closure, Concern, Escalation};
 use kith_domain::{ConcernId, PersonId, UserId};
 
-use crate::records::{enum_text, StoredRecord};
+use kith_protocol::RecordKind;
+
+use crate::records::{self, enum_text, StoredRecord};
 use crate::repositories::care::require_person;
 use crate::store::Change;
 use crate::{Store, StoreError};
@@ -17,6 +19,7 @@ impl StoredRecord for Concern {
     const KIND: &'static str = "concern";
     const TABLE: &'static str = "concerns";
     const EDITABLE: bool = true;
+    const WIRE: RecordKind = RecordKind::Safeguarding;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -28,21 +31,57 @@ impl StoredRecord for Concern {
     }
 }
 
-/// One step in a concern's history.
+/// One step in a concern's history: an insert-only record of its own, synced to every device
+/// that holds the person (wire kind `history`). An escalation keeps to whom and the
+/// reference as they were then.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConcernEvent {
+    pub id: Uuid,
+    pub concern_id: ConcernId,
+    pub person_id: PersonId,
     /// `raised`, `escalated` or `closed`.
     pub event: String,
     pub at: String,
     pub by: UserId,
+    /// For an escalation: who it was escalated to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_whom: Option<String>,
+    /// For an escalation: their reference, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
-fn append_event(change: &Change<'_>, concern: ConcernId, event: &str) -> Result<(), StoreError> {
-    change.transaction.execute(
-        "INSERT INTO concern_events (concern_id, event, at, by_user) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![concern.to_string(), event, change.now_text, change.user.to_string()],
-    )?;
-    Ok(())
+impl StoredRecord for ConcernEvent {
+    const KIND: &'static str = "concern_event";
+    const TABLE: &'static str = "concern_events";
+    const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::History;
+    fn record_id(&self) -> Uuid {
+        self.id
+    }
+    fn person_id(&self) -> Option<PersonId> {
+        Some(self.person_id)
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("concern_id", Value::Text(self.concern_id.to_string())),
+            ("at", Value::Text(self.at.clone())),
+        ]
+    }
+}
+
+fn append_event(change: &Change<'_>, concern: &Concern, event: &str) -> Result<(), StoreError> {
+    let escalation = concern.escalation.as_ref().filter(|_| event == "escalated");
+    change.insert_unaudited(&ConcernEvent {
+        id: Uuid::now_v7(),
+        concern_id: concern.id,
+        person_id: concern.person_id,
+        event: event.to_owned(),
+        at: change.now_text.clone(),
+        by: change.user,
+        to_whom: escalation.map(|escalation| escalation.to_whom.clone()),
+        reference: escalation.and_then(|escalation| escalation.reference.clone()),
+    })
 }
 
 impl Store {
@@ -65,7 +104,7 @@ impl Store {
                 }));
             }
             change.insert(concern)?;
-            append_event(change, concern.id, "raised")
+            append_event(change, concern, "raised")
         })
     }
 
@@ -79,7 +118,7 @@ impl Store {
             let mut concern: Concern = change.require(id.as_uuid())?;
             concern.escalate(escalation)?;
             change.update(&concern)?;
-            append_event(change, id, "escalated")?;
+            append_event(change, &concern, "escalated")?;
             Ok(concern)
         })
     }
@@ -90,7 +129,7 @@ impl Store {
             let mut concern: Concern = change.require(id.as_uuid())?;
             concern.close(closure)?;
             change.update(&concern)?;
-            append_event(change, id, "closed")?;
+            append_event(change, &concern, "closed")?;
             Ok(concern)
         })
     }
@@ -100,20 +139,12 @@ impl Store {
         self.list_audited(person_id)
     }
 
-    /// The history of one concern, oldest first.
+    /// The history of one concern, oldest first (as written, on whichever device).
     pub fn concern_events(&self, id: ConcernId) -> Result<Vec<ConcernEvent>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT event, at, by_user FROM concern_events WHERE concern_id = ?1 ORDER BY id",
-        )?;
-        let rows = statement.query_map([id.to_string()], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-        })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (event, at, by) = row?;
-            let by = by.parse().map_err(|_| StoreError::Decode("concern event user".into()))?;
-            events.push(ConcernEvent { event, at, by });
-        }
-        Ok(events)
+        records::decode_rows(
+            &self.connection,
+            "SELECT data FROM concern_events WHERE concern_id = ?1 ORDER BY at, id",
+            [id.to_string()],
+        )
     }
 }

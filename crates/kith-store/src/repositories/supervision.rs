@@ -19,6 +19,8 @@ use kith_domain::supervision::{
 };
 use kith_domain::{PersonId, UserId};
 
+use kith_protocol::RecordKind;
+
 use crate::records::{optional_id, StoredRecord};
 use crate::repositories::audit::{self, AuditAction};
 use crate::store::Change;
@@ -33,6 +35,7 @@ impl StoredRecord for Comment {
     const KIND: &'static str = "comment";
     const TABLE: &'static str = "comments";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Comment;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -53,6 +56,7 @@ impl StoredRecord for ReviewMark {
     const KIND: &'static str = "review_mark";
     const TABLE: &'static str = "review_marks";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Comment;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }
@@ -73,6 +77,7 @@ impl StoredRecord for SignOff {
     const KIND: &'static str = "sign_off";
     const TABLE: &'static str = "sign_offs";
     const EDITABLE: bool = false;
+    const WIRE: RecordKind = RecordKind::Comment;
     fn record_id(&self) -> Uuid {
         self.id.as_uuid()
     }

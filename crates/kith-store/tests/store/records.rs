@@ -71,31 +71,40 @@ fn every_change_is_in_the_outbox_and_the_audit_log_in_order() {
 
     let outbox = store.outbox_waiting(100).unwrap();
     let summary: Vec<_> =
-        outbox.iter().map(|op| (op.kind.as_str(), op.operation.as_str(), op.record_id)).collect();
+        outbox.iter().map(|op| (op.kind.as_str(), op.operation.as_str())).collect();
     assert_eq!(
         summary,
         vec![
-            ("person", "create", person.id.as_uuid()),
-            ("referral", "create", referral.id.as_uuid()),
-            ("referral", "update", referral.id.as_uuid()),
-            ("note", "create", note.id.as_uuid()),
-        ]
+            ("person", "create"),
+            ("referral", "create"),
+            ("referral_status_change", "create"),
+            ("referral", "update"),
+            ("referral_status_change", "create"),
+            ("note", "create"),
+        ],
+        "each status change is a record of its own, synced like the referral"
     );
+    let ids: Vec<_> = [0, 1, 3, 5].map(|index| outbox[index].record_id).into();
+    let expected =
+        [person.id.as_uuid(), referral.id.as_uuid(), referral.id.as_uuid(), note.id.as_uuid()];
+    assert_eq!(ids, expected);
+    let history = store.referral_history(referral.id).unwrap();
+    assert_eq!([outbox[2].record_id, outbox[4].record_id], [history[0].id, history[1].id]);
     assert!(outbox.windows(2).all(|pair| pair[0].seq < pair[1].seq && pair[0].hlc < pair[1].hlc));
     assert!(outbox.iter().all(|op| op.op_id.get_version_num() == 7));
     assert!(outbox.iter().all(|op| op.person_id == Some(person.id)));
     // The payload is the kith-sync operation body: a note is inserted whole...
-    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[3].payload).unwrap();
+    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[5].payload).unwrap();
     let kith_sync::OperationBody::Insert { body } = payload else { panic!("{payload:?}") };
     assert_eq!(serde_json::from_value::<kith_domain::note::Note>(body).unwrap(), note);
     // ...and an edit carries only the changed field, based on the value it replaced.
-    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[2].payload).unwrap();
+    let payload: kith_sync::OperationBody = serde_json::from_str(&outbox[3].payload).unwrap();
     let kith_sync::OperationBody::Fields { fields } = payload else { panic!("{payload:?}") };
     assert_eq!(fields.keys().collect::<Vec<_>>(), ["status"]);
     assert_eq!(fields["status"].value, serde_json::json!("contacted"));
     assert_eq!(fields["status"].bases.len(), 1);
     store.mark_pushed(outbox[1].seq).unwrap();
-    assert_eq!(store.outbox_waiting(100).unwrap().len(), 2);
+    assert_eq!(store.outbox_waiting(100).unwrap().len(), 4);
 
     store.person(person.id).unwrap();
     let audit = store.audit_log_for(person.id).unwrap();
