@@ -123,6 +123,20 @@ pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
     .await
 }
 
+/// Closing the window, asked for by the page once it has saved what was typed (see
+/// `crate::close_requested`): lock, forgetting the key, then close.
+#[tauri::command]
+pub async fn close_window(state: State<'_, AppState>, window: tauri::WebviewWindow) -> Reply<()> {
+    with_mut(&state, move |kith| {
+        kith.lock();
+        Ok(())
+    })
+    .await?;
+    // Should closing fail, the window stays open and the next close request closes it.
+    let _ = window.destroy();
+    Ok(())
+}
+
 // ---- Practice server and sync ----
 
 /// The first supervisor: enrol this laptop, create the practice key, return the kit to print.

@@ -6,7 +6,9 @@
 mod commands;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use kith_core::Kith;
 use tauri::Manager;
@@ -15,6 +17,31 @@ use tauri::Manager;
 /// start-up.
 struct AppState {
     kith: Arc<Mutex<Kith>>,
+    /// Set at the first request to close the window, while the page saves what was typed.
+    closing: AtomicBool,
+}
+
+/// How long a close waits for the page to save and ask to close (its own limit is 5 s).
+const CLOSE_WAIT: Duration = Duration::from_secs(7);
+
+/// The first request to close the window is held while the page saves what was typed (a
+/// visit's last words) and calls `close_window`. A page that does not answer within
+/// [`CLOSE_WAIT`], or a second request, closes the window anyway.
+fn close_requested(window: &tauri::Window, api: &tauri::CloseRequestApi) {
+    let state = window.state::<AppState>();
+    if state.closing.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    api.prevent_close();
+    if let Some(webview) = window.get_webview_window(window.label()) {
+        // A DOM event, not a Tauri event: the page is granted no event permissions.
+        let _ = webview.eval("window.dispatchEvent(new Event('kith-close-requested'))");
+    }
+    let window = window.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(CLOSE_WAIT);
+        let _ = window.destroy();
+    });
 }
 
 /// Why the app could not start.
@@ -47,8 +74,14 @@ pub fn run() -> Result<(), StartError> {
             let runtime = tauri::async_runtime::handle().inner().clone();
             app.manage(AppState {
                 kith: Arc::new(Mutex::new(Kith::new(data_dir).with_runtime(runtime))),
+                closing: AtomicBool::new(false),
             });
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                close_requested(window, api);
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -56,6 +89,7 @@ pub fn run() -> Result<(), StartError> {
             commands::unlock,
             commands::unlock_with_recovery_key,
             commands::lock,
+            commands::close_window,
             commands::set_up_practice,
             commands::join_practice,
             commands::create_invite,

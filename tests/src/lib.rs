@@ -4,3 +4,4 @@ pub mod practice;
 pub mod practice_text;
 pub mod seed;
 pub mod window;
+pub mod x11;

@@ -128,6 +128,8 @@ pub struct AppWindow {
     xvfb: Owned,
     data_dir: tempfile::TempDir,
     webview_home: tempfile::TempDir,
+    /// The private X display the window is on.
+    display: u32,
     /// When the WebDriver session was requested, i.e. when the app was launched.
     pub launched_at: Instant,
 }
@@ -147,6 +149,15 @@ impl AppWindow {
     /// Like [`AppWindow::launch`], but lets `prepare` fill the data directory first.
     pub async fn launch_with(
         prepare: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> anyhow::Result<AppWindow> {
+        Self::launch_with_env(prepare, &[]).await
+    }
+
+    /// Like [`AppWindow::launch_with`], with extra environment variables for the app (through
+    /// tauri-driver and WebKitWebDriver, which pass their environment on), such as a locale.
+    pub async fn launch_with_env(
+        prepare: impl FnOnce(&Path) -> std::io::Result<()>,
+        env: &[(&str, &str)],
     ) -> anyhow::Result<AppWindow> {
         let app = app_binary();
         if !app.is_file() {
@@ -188,6 +199,9 @@ impl AppWindow {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .process_group(0);
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = command.spawn().with_context(|| {
             format!(
                 "starting {} (install it with `cargo install tauri-driver --locked` or set \
@@ -219,7 +233,15 @@ impl AppWindow {
         .context("timed out starting a WebDriver session with the app")?
         .context("starting a WebDriver session with the app")?;
 
-        Ok(AppWindow { client: Some(client), driver, xvfb, data_dir, webview_home, launched_at })
+        Ok(AppWindow {
+            client: Some(client),
+            driver,
+            xvfb,
+            data_dir,
+            webview_home,
+            display,
+            launched_at,
+        })
     }
 
     /// The WebDriver session.
@@ -374,6 +396,15 @@ impl AppWindow {
     /// the page's input handlers run).
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let element = self.element(css).await?;
+        if text.is_empty() {
+            // WebDriver types nothing: select everything and delete it, as a person would
+            // (so the page's input handlers run, which a WebDriver "clear" may not do).
+            element
+                .send_keys("\u{e009}a\u{e000}\u{e003}")
+                .await
+                .with_context(|| format!("emptying `{css}`"))?;
+            return Ok(());
+        }
         element.clear().await.with_context(|| format!("clearing `{css}`"))?;
         element.send_keys(text).await.with_context(|| format!("typing into `{css}`"))?;
         Ok(())
@@ -431,6 +462,31 @@ impl AppWindow {
             );
         }
         Ok(())
+    }
+
+    /// Asks the window to close as a window manager's close button would (not through
+    /// WebDriver, which destroys the web view without asking the app).
+    pub fn ask_to_close(&self) -> anyhow::Result<()> {
+        let asked = crate::x11::ask_windows_to_close(self.display, "Kith")?;
+        anyhow::ensure!(asked > 0, "no window called Kith on display :{}", self.display);
+        Ok(())
+    }
+
+    /// Waits up to `limit` for the app to be gone (the WebDriver session no longer answers);
+    /// returns how long that took.
+    pub async fn wait_until_closed(&self, limit: Duration) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let client = self.client()?;
+        loop {
+            let answered = tokio::time::timeout(Duration::from_millis(500), client.title()).await;
+            if !matches!(answered, Ok(Ok(_))) {
+                return Ok(started.elapsed());
+            }
+            if started.elapsed() > limit {
+                bail!("the window was still open {limit:?} after it was asked to close");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Ends the session (closing the app) and stops tauri-driver and Xvfb.

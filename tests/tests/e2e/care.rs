@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use fantoccini::Locator;
 use kith_core::{Intake, Kith, NewCarePlan, NewGoal};
 use kith_domain::care_plan::{CarePlanStatus, GoalStep, ProgressStatus};
@@ -15,7 +15,7 @@ use kith_domain::{PersonId, SessionId};
 use kith_tests::seed;
 use kith_tests::window::AppWindow;
 
-use crate::{launch_unlocked, within_time_limit};
+use crate::{launch_unlocked, open_store, type_date, within_time_limit};
 
 const NAME: &str = "Doreen Abernathy";
 
@@ -73,13 +73,6 @@ fn seed_doreen_with_plan(kith: &Kith) -> anyhow::Result<(PersonId, Vec<SessionId
         (0..8).map(|week| today.checked_add_days(Days::new(7 * week)).unwrap_or(today)).collect();
     let agreed = kith.agree_plan(plan.id, Some(dates), SessionKind::HomeVisit)?;
     Ok((person_id, agreed.sessions.iter().map(|session| session.id).collect()))
-}
-
-/// Opens the app's own store from the test, beside the running app, to check what it saved.
-fn open_store(data_dir: &Path) -> anyhow::Result<Kith> {
-    let mut kith = Kith::new(data_dir).with_cheap_kdf_for_tests();
-    kith.unlock(seed::PASSPHRASE)?;
-    Ok(kith)
 }
 
 /// Copies the data directory as it is on disk right now: what a crash would leave behind.
@@ -195,10 +188,18 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         window.fill("#goal-0", "I want to get back to singing").await?;
         window.fill("#goal-0-step-0-what", "Ring the community choir").await?;
         window.fill("#goal-0-step-0-who", "Doreen").await?;
+        // By when: a UK date typed day / month / year, shown in words.
+        let by_when = kith_core::today().checked_add_days(Days::new(14)).unwrap_or_default();
+        let [day, month, year] =
+            [by_when.day(), by_when.month(), by_when.year() as u32].map(|part| part.to_string());
+        type_date(&window, "goal-0-step-0-by", &day, &month, &year).await?;
+        window
+            .wait_for_text("#goal-0-step-0-by-words", &by_when.format("%A %-d %B %Y").to_string())
+            .await?;
         // Eight sessions by default, each with a suggested, editable date.
         assert_eq!(value_of(&window, "#sessions").await?, "8");
         window.element("#session-date-7").await?;
-        assert_eq!(count(&window, "[id^=session-date-]").await?, 8);
+        assert_eq!(count(&window, "fieldset[id^=session-date-]").await?, 8);
 
         // Fourteen is outside 6 to 12: the form asks why, and will not save without it.
         window.fill("#sessions", "14").await?;
@@ -213,7 +214,7 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         let reason_fields = count(&window, "#sessions-reason").await?;
         assert_eq!(reason_fields, 0, "no reason is asked for 8 sessions");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(count(&window, "[id^=session-date-]").await?, 8);
+        assert_eq!(count(&window, "fieldset[id^=session-date-]").await?, 8);
         window.check_accessibility("plan editor").await?;
         window.screenshot_from_top("care-plan-editor").await?;
         window.screenshot_at("#sessions", "care-plan-editor-sessions").await?;
@@ -245,6 +246,7 @@ async fn a_plan_of_eight_sessions_is_agreed_and_printed_and_fourteen_needs_a_rea
         assert_eq!(plan.plan.planned_sessions, 8);
         assert_eq!(plan.sessions.len(), 8);
         assert_eq!(plan.plan.goals[0].in_own_words, "I want to get back to singing");
+        assert_eq!(plan.plan.goals[0].steps[0].by_when, Some(by_when));
 
         // The printable plan: the person's words, every date, who to contact.
         window.click_text("Print view").await?;
@@ -369,6 +371,129 @@ async fn a_visit_is_saved_as_typed_survives_a_crash_and_is_recorded_with_its_not
             .ok_or_else(|| anyhow::anyhow!("the visit's note was not saved"))?;
         assert_eq!(note.body, format!("{notes}\n\nNext steps:\n{next_steps}"));
         window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn ctrl_l_straight_after_typing_in_a_visit_note_keeps_the_last_words() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let mut sessions = Vec::new();
+        let window = launch_unlocked(|kith| {
+            sessions = seed_doreen_with_plan(kith)?.1;
+            Ok(())
+        })
+        .await?;
+        let first = *sessions.first().ok_or_else(|| anyhow::anyhow!("no sessions"))?;
+        window.click("[data-testid=today-visits_today] button").await?;
+        window.wait_for_text("h1", &format!("Visit with {NAME}")).await?;
+        window.click("#outcome-held").await?;
+        let notes = window.element("#visit-notes").await?;
+        notes.send_keys("Doreen showed me the choir's leaflet.").await?;
+        // Saved by the debounce: what follows is typed after this save.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let status = window.wait_for_element_text("[data-testid=save-status]").await?;
+        assert!(status.starts_with("Saved "), "{status}");
+
+        // Each try adds words and presses Ctrl+L straight after, in one WebDriver call; after
+        // each lock the draft must already hold them, and after unlocking the visit restores
+        // them. WebDriver's typing can lag on a loaded machine, so a try whose Ctrl+L came 50
+        // ms or more after the last key is repeated (its words must be kept all the same).
+        let mut expected = "Doreen showed me the choir's leaflet.".to_owned();
+        let mut within_50_ms = false;
+        for (attempt, last_words) in [
+            " She will ring them on Tuesday.",
+            " Her sister may come too.",
+            " Bus pass renewal is due.",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // The page times each key: the last word's last key and the Ctrl+L that follows.
+            window
+                .client()?
+                .execute(
+                    "window.kithKeyTimes = [];
+                     window.addEventListener('keydown', (event) => window.kithKeyTimes.push(
+                       [event.key, event.ctrlKey, performance.now()]), { capture: true });",
+                    vec![],
+                )
+                .await?;
+            let notes = window.element("#visit-notes").await?;
+            // Control held down with L, then released (NULL), right after the words.
+            notes.send_keys(&format!("{last_words}\u{e009}l\u{e000}")).await?;
+            window.wait_for_text("h1", "Kith is locked").await?;
+            expected.push_str(last_words);
+
+            let times = window.client()?.execute("return window.kithKeyTimes;", vec![]).await?;
+            let times = times.as_array().cloned().unwrap_or_default();
+            let lock_at = times
+                .iter()
+                .position(|key| key[0] == "l" && key[1] == true)
+                .ok_or_else(|| anyhow::anyhow!("no Ctrl+L among {times:?}"))?;
+            let typed_at = times[..lock_at]
+                .iter()
+                .rev()
+                .find(|key| key[1] == false && key[0] != "Control")
+                .and_then(|key| key[2].as_f64())
+                .ok_or_else(|| anyhow::anyhow!("no typed key before Ctrl+L in {times:?}"))?;
+            let gap = times[lock_at][2].as_f64().unwrap_or(f64::MAX) - typed_at;
+            println!("try {}: last keystroke → Ctrl+L: {gap:.1} ms", attempt + 1);
+
+            // Locked: the draft in the store already has the last words.
+            let kith = open_store(window.data_dir())?;
+            let draft =
+                kith.visit_draft(first)?.ok_or_else(|| anyhow::anyhow!("no draft saved"))?;
+            assert_eq!(draft.draft.note, expected, "the words typed before Ctrl+L were lost");
+            drop(kith);
+
+            // Unlocked again, the visit restores them.
+            window.fill("#unlock-passphrase", seed::PASSPHRASE).await?;
+            window.click("form button[type=submit]").await?;
+            window.wait_for_text("h1", "Today").await?;
+            window.click("[data-testid=today-visits_today] button").await?;
+            window.element("[data-testid=restored]").await?;
+            assert_eq!(value_of(&window, "#visit-notes").await?, expected);
+            if gap < 50.0 {
+                within_50_ms = true;
+                break;
+            }
+        }
+        assert!(within_50_ms, "no try pressed Ctrl+L within 50 ms of the last keystroke");
+        window.close().await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn closing_the_window_straight_after_typing_keeps_the_last_words() -> anyhow::Result<()> {
+    within_time_limit(async {
+        let mut sessions = Vec::new();
+        let window = launch_unlocked(|kith| {
+            sessions = seed_doreen_with_plan(kith)?.1;
+            Ok(())
+        })
+        .await?;
+        let first = *sessions.first().ok_or_else(|| anyhow::anyhow!("no sessions"))?;
+        window.click("[data-testid=today-visits_today] button").await?;
+        window.wait_for_text("h1", &format!("Visit with {NAME}")).await?;
+        window.click("#outcome-held").await?;
+        let words = "Doreen wants to try the Tuesday choir.";
+        window.element("#visit-notes").await?.send_keys(words).await?;
+        // Closed as with the title bar's close button, before the draft's debounce has run.
+        window.ask_to_close()?;
+        let took = window.wait_until_closed(Duration::from_secs(12)).await?;
+        println!("asked to close → window gone: {took:?}");
+        // The shell closes anyway after 7 s if the page never answers: this was the page.
+        assert!(took < Duration::from_secs(5), "closed after {took:?}: the page did not answer");
+
+        let kith = open_store(window.data_dir())?;
+        let draft = kith.visit_draft(first)?.ok_or_else(|| anyhow::anyhow!("no draft saved"))?;
+        assert_eq!(draft.draft.note, words, "the words typed before closing were lost");
+        assert_eq!(draft.draft.status, Some(SessionStatus::Held));
+        // The app is gone; dropping the window stops tauri-driver and Xvfb.
+        drop(window);
+        Ok(())
     })
     .await
 }

@@ -1,5 +1,6 @@
 //! Real-window tests: The community directory, connecting a person, consent and safeguarding.
 
+use chrono::Datelike;
 use fantoccini::Locator;
 use kith_core::{today, Intake, Kith};
 use kith_domain::person::NewPerson;
@@ -7,7 +8,7 @@ use kith_domain::referral::{Need, NewReferral, ReferralSource, Referrer};
 use kith_domain::PersonId;
 use kith_tests::window::{repository_root, AppWindow};
 
-use crate::{launch_unlocked, within_time_limit};
+use crate::{focused_id, launch_unlocked, type_date, within_time_limit};
 
 /// Adds Dot Abernathy with a GP referral, as intake would.
 fn seed_dot(kith: &Kith) -> anyhow::Result<PersonId> {
@@ -56,25 +57,9 @@ async fn open_dots_record(window: &AppWindow) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Today's date as the screens write it, e.g. "3 May 2025".
+/// Today's date as the screens write it, e.g. "3 Dec 2026".
 fn today_in_words() -> String {
-    today().format("%-d %B %Y").to_string()
-}
-
-/// Sets a date input's value as its picker would, firing the input event the page listens to.
-async fn set_date(window: &AppWindow, css: &str, iso: &str) -> anyhow::Result<()> {
-    window.element(css).await?;
-    window
-        .client()?
-        .execute(
-            "const [css, value] = arguments;
-             const input = document.querySelector(css);
-             input.value = value;
-             input.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![css.into(), iso.into()],
-        )
-        .await?;
-    Ok(())
+    today().format("%-d %b %Y").to_string()
 }
 
 /// The names on the service cards now showing.
@@ -181,9 +166,27 @@ async fn a_person_is_referred_to_a_service_then_marked_attended() -> anyhow::Res
         assert_eq!(moves.len(), 1);
         assert_eq!(moves[0].attr("data-testid").await?.as_deref(), Some("move-stopped"));
 
+        // A date with no year is refused before anything is sent, the cursor put in the year.
+        window.fill("#connection-change-date-year", "").await?;
+        window.click("[data-testid=move-stopped]").await?;
+        let problem = window.wait_for_element_text("#connection-change-date-error").await?;
+        assert_eq!(problem, "The date of the change must include a year");
+        assert_eq!(focused_id(&window).await?, "connection-change-date-year");
+        window.wait_for_text("[data-testid=connection-status]", "Attended").await?;
+        window.check_accessibility("a connection's date of change with an error").await?;
+        window.screenshot_at("#connection-change-date", "directory-change-date-error").await?;
+
         // A move dated before the connection was made is refused with the core's message.
         let yesterday = today().pred_opt().ok_or_else(|| anyhow::anyhow!("no yesterday"))?;
-        set_date(&window, "#connection-change-date", &yesterday.to_string()).await?;
+        let [day, month, year] = [yesterday.day(), yesterday.month(), yesterday.year() as u32]
+            .map(|part| part.to_string());
+        type_date(&window, "connection-change-date", &day, &month, &year).await?;
+        window
+            .wait_for_text(
+                "#connection-change-date-words",
+                &yesterday.format("%A %-d %B %Y").to_string(),
+            )
+            .await?;
         window.click("[data-testid=move-stopped]").await?;
         let refused = window.wait_for_element_text("[data-testid=connection] .field-error").await?;
         assert_eq!(

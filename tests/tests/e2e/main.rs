@@ -37,11 +37,48 @@ pub(crate) async fn within_time_limit(
 pub(crate) async fn launch_unlocked(
     fill: impl FnOnce(&kith_core::Kith) -> anyhow::Result<()>,
 ) -> anyhow::Result<AppWindow> {
-    let window = AppWindow::launch_with(|dir| seed::seed_profile(dir, fill).map(|_| ())).await?;
+    launch_unlocked_with_env(fill, &[]).await
+}
+
+/// Like [`launch_unlocked`], with extra environment variables for the app (a locale).
+pub(crate) async fn launch_unlocked_with_env(
+    fill: impl FnOnce(&kith_core::Kith) -> anyhow::Result<()>,
+    env: &[(&str, &str)],
+) -> anyhow::Result<AppWindow> {
+    let window =
+        AppWindow::launch_with_env(|dir| seed::seed_profile(dir, fill).map(|_| ()), env).await?;
     window.fill("#unlock-passphrase", seed::PASSPHRASE).await?;
     window.click("form button[type=submit]").await?;
     window.wait_for_text("h1", "Today").await?;
     Ok(window)
+}
+
+/// Opens the app's own store from the test, beside the running app, to check what it saved.
+pub(crate) fn open_store(data_dir: &std::path::Path) -> anyhow::Result<kith_core::Kith> {
+    let mut kith = kith_core::Kith::new(data_dir).with_cheap_kdf_for_tests();
+    kith.unlock(seed::PASSPHRASE)?;
+    Ok(kith)
+}
+
+/// Types a date the UK way into the day / month / year date input whose group id is `id`, as a
+/// person would: each part cleared, then typed.
+pub(crate) async fn type_date(
+    window: &AppWindow,
+    id: &str,
+    day: &str,
+    month: &str,
+    year: &str,
+) -> anyhow::Result<()> {
+    window.fill(&format!("#{id}-day"), day).await?;
+    window.fill(&format!("#{id}-month"), month).await?;
+    window.fill(&format!("#{id}-year"), year).await?;
+    Ok(())
+}
+
+/// The id of the element that has the keyboard focus (the cursor), if it has one.
+pub(crate) async fn focused_id(window: &AppWindow) -> anyhow::Result<String> {
+    let id = window.client()?.execute("return document.activeElement?.id ?? '';", vec![]).await?;
+    Ok(id.as_str().unwrap_or_default().to_owned())
 }
 
 #[tokio::test]

@@ -15,7 +15,9 @@ use kith_domain::session::SessionKind;
 use kith_domain::PersonId;
 use kith_tests::window::AppWindow;
 
-use crate::{launch_unlocked, within_time_limit};
+use crate::{
+    focused_id, launch_unlocked, launch_unlocked_with_env, open_store, type_date, within_time_limit,
+};
 
 /// A valid NHS number (check digit 9) and the same with its last digit mistyped.
 const VALID_NHS_NUMBER: &str = "943 476 5919";
@@ -116,6 +118,149 @@ async fn fill_intake(window: &AppWindow, given: &str, family: &str) -> anyhow::R
     window.fill("#reason", "Finds it hard to leave the house since her fall.").await?;
     window.click("#consent").await?;
     Ok(())
+}
+
+/// Where the window tests keep the locales they generate (`localedef`), so a machine that has
+/// only the C locale can still run the app under en_US or en_GB.
+fn generated_locales() -> std::path::PathBuf {
+    kith_tests::window::repository_root().join("target").join("e2e-locales")
+}
+
+/// The environment that runs the app under `locale` ("en_US.UTF-8"): `LANG` and `LC_ALL`, and
+/// `LOCPATH` to a generated copy of the locale when the system has none (the test's own check
+/// of what the page sees is what counts, not this).
+fn locale_env(locale: &str) -> Vec<(String, String)> {
+    let mut env =
+        vec![("LANG".to_owned(), locale.to_owned()), ("LC_ALL".to_owned(), locale.to_owned())];
+    let installed = std::process::Command::new("locale")
+        .arg("-a")
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).to_lowercase())
+        .unwrap_or_default();
+    if installed.contains(&locale.to_lowercase().replace("utf-8", "utf8")) {
+        return env;
+    }
+    let dir = generated_locales();
+    let target = dir.join(locale);
+    let (name, charmap) = locale.split_once('.').unwrap_or((locale, "UTF-8"));
+    let generated = target.is_dir()
+        || std::fs::create_dir_all(&dir).is_ok()
+            && std::process::Command::new("localedef")
+                .args(["-i", name, "-f", charmap])
+                .arg(&target)
+                .status()
+                .map(|status| status.success())
+                .unwrap_or(false);
+    if generated {
+        env.push(("LOCPATH".to_owned(), dir.display().to_string()));
+    }
+    env
+}
+
+/// A new person and their referral with dates typed the UK way, day / month / year, under the
+/// laptop locale `locale`: the page really runs under it (its own date format is `native`),
+/// and the dates stored and shown are the ones typed, never read month first.
+async fn uk_dates_are_stored_as_typed_under(locale: &str, native: &str) -> anyhow::Result<()> {
+    let env = locale_env(locale);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let window = launch_unlocked_with_env(|_| Ok(()), &env).await?;
+    // The control: the web view follows the locale, so a native date input would too.
+    let seen = window
+        .client()?
+        .execute("return new Date(2026, 11, 3).toLocaleDateString();", vec![])
+        .await?;
+    assert_eq!(seen.as_str(), Some(native), "the page does not run under {locale}");
+
+    at_smallest_size(&window).await?;
+    open_people(&window).await?;
+    window.click("[data-testid=add-person]").await?;
+    window.wait_for_text("h1", "Add a person").await?;
+    let shot = locale.split('.').next().unwrap_or(locale);
+
+    // An optional date starts empty: no greyed-out today that reads as filled in.
+    for part in ["day", "month", "year"] {
+        let value = window.element(&format!("#date-of-birth-{part}")).await?.prop("value").await?;
+        assert_eq!(value.as_deref(), Some(""), "date of birth {part}");
+    }
+    assert_eq!(window.wait_for_element_text("#date-of-birth-words").await?, "");
+    let hint = window.wait_for_element_text("#received-on-hint").await?;
+    assert_eq!(hint, "For example, 3 12 2026");
+    window.screenshot_at("#date-of-birth", &format!("date-input-empty-{shot}")).await?;
+
+    // Typed the UK way: the date in words says which day that is.
+    type_date(&window, "received-on", "03", "11", "2025").await?;
+    window.wait_for_text("#received-on-words", "Monday 3 November 2025").await?;
+    // A whole date typed into Day is spread over the three fields.
+    window.fill("#date-of-birth-day", "9/3/1941").await?;
+    window.wait_for_text("#date-of-birth-words", "Sunday 9 March 1941").await?;
+    let year = window.element("#date-of-birth-year").await?.prop("value").await?;
+    assert_eq!(year.as_deref(), Some("1941"));
+    window.screenshot_at("#date-of-birth", &format!("date-input-valid-{shot}")).await?;
+
+    // An impossible date and a partial one: each named, the group marked, the wrong part
+    // outlined, and the summary's link puts the cursor in it.
+    type_date(&window, "date-of-birth", "29", "2", "1941").await?;
+    window.fill("#received-on-year", "").await?;
+    fill_intake(&window, "Agnes", "Mbeki").await?;
+    window.click("[data-testid=save-person]").await?;
+    let summary = window.wait_for_element_text("[data-testid=error-summary]").await?;
+    assert!(summary.contains("Date of birth must be a real date"), "{summary}");
+    assert!(summary.contains("Date received must include a year"), "{summary}");
+    let received = window.wait_for_element_text("#received-on-error").await?;
+    assert_eq!(received, "Date received must include a year");
+    window.element("fieldset#received-on.invalid").await?;
+    assert_eq!(attr(&window, "#received-on-year", "aria-invalid").await?.as_deref(), Some("true"));
+    assert_eq!(attr(&window, "#received-on-day", "aria-invalid").await?, None);
+    assert_eq!(attr(&window, "#date-of-birth-day", "aria-invalid").await?.as_deref(), Some("true"));
+    let described = attr(&window, "#received-on", "aria-describedby").await?.unwrap_or_default();
+    assert!(described.contains("received-on-error"), "{described}");
+    window.check_accessibility("new person with date errors").await?;
+    assert!(fits_across(&window).await?, "the form scrolls sideways at 1024×768");
+    window.screenshot_at("#date-of-birth", &format!("date-input-error-{shot}")).await?;
+    window.click_text("Date received must include a year").await?;
+    assert_eq!(focused_id(&window).await?, "received-on-year");
+    // The cursor in a date part shows a ring.
+    let ring = window
+        .client()?
+        .execute(
+            "const style = getComputedStyle(document.activeElement);
+             return style.outlineStyle + ' ' + style.outlineWidth;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(ring.as_str(), Some("solid 3px"), "no focus ring on the year");
+    window.screenshot_at("#received-on", &format!("date-input-focus-{shot}")).await?;
+
+    window.fill("#received-on-year", "2025").await?;
+    type_date(&window, "date-of-birth", "9", "3", "1941").await?;
+    window.wait_for_text("#date-of-birth-words", "Sunday 9 March 1941").await?;
+    window.click("[data-testid=save-person]").await?;
+    window.wait_for_text("h1", "Agnes Mbeki").await?;
+    // Shown as typed, "3 Nov 2025", and stored as that day.
+    let referred = window.element("[data-testid=timeline] time[datetime='2025-11-03']").await?;
+    assert_eq!(referred.text().await?.trim(), "3 Nov 2025");
+
+    let kith = open_store(window.data_dir())?;
+    let person_id = kith
+        .search("Mbeki")?
+        .first()
+        .map(|hit| hit.person_id)
+        .ok_or_else(|| anyhow::anyhow!("Agnes was not saved"))?;
+    let record = kith.person_record(person_id)?;
+    assert_eq!(record.person.date_of_birth, NaiveDate::from_ymd_opt(1941, 3, 9));
+    let received_on: Vec<NaiveDate> = record.referrals.iter().map(|r| r.received_on).collect();
+    assert_eq!(received_on, NaiveDate::from_ymd_opt(2025, 11, 3).into_iter().collect::<Vec<_>>());
+    window.close().await
+}
+
+#[tokio::test]
+async fn a_uk_date_is_stored_as_typed_on_a_laptop_set_to_a_us_locale() -> anyhow::Result<()> {
+    within_time_limit(uk_dates_are_stored_as_typed_under("en_US.UTF-8", "12/3/2026")).await
+}
+
+#[tokio::test]
+async fn a_uk_date_is_stored_as_typed_on_a_laptop_set_to_a_uk_locale() -> anyhow::Result<()> {
+    within_time_limit(uk_dates_are_stored_as_typed_under("en_GB.UTF-8", "03/12/2026")).await
 }
 
 #[tokio::test]

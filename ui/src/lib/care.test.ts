@@ -1,21 +1,16 @@
 // Tests the care screens' logic: conversation and plan checks, what is sent to Rust, the visit
-// note's "Next steps" paragraph and its round trip through a draft, and dates in words.
+// note's "Next steps" paragraph and its round trip through a draft (dates: dates.test.ts).
 import { describe, expect, it } from "vitest";
 import {
-  clockTime,
   composeVisitNote,
-  dateAndTime,
   emptyConversationForm,
   emptyGoal,
   emptyPlanForm,
   fromVisitDraft,
-  isIsoDate,
   lifeAreaPrompts,
   LIFE_AREAS,
-  longDate,
   mergeSuggestedDates,
   reasonNeeded,
-  shortDate,
   splitVisitNote,
   toNewCarePlan,
   toNewConversation,
@@ -27,18 +22,6 @@ import {
   type VisitForm,
 } from "./care";
 import { lifeAreaWords } from "./words";
-
-describe("dates", () => {
-  it("knows a real calendar date", () => {
-    expect(isIsoDate("2024-02-29")).toBe(true);
-    expect(isIsoDate("2025-02-29")).toBe(false);
-    expect(isIsoDate("2025-13-01")).toBe(false);
-    expect(isIsoDate("12/05/2025")).toBe(false);
-  });
-  it("writes a date in words whatever the time zone", () => {
-    expect(longDate("2025-05-12")).toBe("Monday 12 May 2025");
-  });
-});
 
 describe("the conversation form", () => {
   const today = "2025-05-12";
@@ -145,12 +128,29 @@ describe("the plan form", () => {
     ]);
   });
 
-  it("refuses a session date before the start or missing", () => {
-    const form = { ...filled(), dates: ["2025-05-12", "2025-05-01", ""] };
+  it("refuses a session date before the start, missing, or not a real date", () => {
+    const form = {
+      ...filled(),
+      dates: ["2025-05-12", "2025-05-01", "", '["29","2","2027"]', '["3","6","25"]'],
+    };
     const errors = validatePlan(form);
     expect(errors["session-date-1"]).toContain("before the plan starts");
     expect(errors["session-date-2"]).toContain("Enter a date");
+    expect(errors["session-date-3"]).toBe("The date of session 4 must be a real date");
+    expect(errors["session-date-4"]).toBe(
+      "The date of session 5 must have the year in full, for example 2026",
+    );
     expect(errors["session-date-0"]).toBeUndefined();
+  });
+
+  it("names a partial 'by when' date of a step", () => {
+    const form = {
+      ...filled(),
+      goals: [{ words: "Sing again", steps: [{ what: "Go to choir", who: "Ada", byWhen: '["","6","2025"]' }] }],
+    };
+    expect(validatePlan(form)["goal-0-step-0-by"]).toBe(
+      "The date for goal 1, step 1 must include a day",
+    );
   });
 
   it("drops blank steps and sends the reason only when needed", () => {
@@ -217,15 +217,5 @@ describe("the visit form", () => {
     expect(validateVisit({ ...empty, status: "held" })["duration"]).toContain("how long");
     expect(validateVisit({ ...empty, status: "did_not_attend" })).toEqual({});
     expect(validateVisit({ ...empty, status: "cancelled", duration: "999" })["duration"]).toBeDefined();
-  });
-});
-
-describe("times", () => {
-  it("shows a saved instant as a local clock time", () => {
-    const instant = new Date(2025, 4, 12, 14, 32, 5).toISOString();
-    expect(clockTime(instant)).toBe("14:32:05");
-    expect(clockTime(instant, false)).toBe("14:32");
-    expect(dateAndTime(instant)).toBe("12 May 2025 at 14:32");
-    expect(shortDate("2025-05-12")).toBe("Mon 12 May");
   });
 });

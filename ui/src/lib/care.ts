@@ -1,5 +1,5 @@
 // The care screens' plain logic: conversation prompts and checks, plan and visit form checks,
-// the visit note's "Next steps" paragraph, and dates in words. No IO: tested by care.test.ts.
+// and the visit note's "Next steps" paragraph. No IO: tested by care.test.ts.
 import type {
   Barrier,
   ConversationSetting,
@@ -14,6 +14,7 @@ import type {
   VisitRecord,
   SessionId,
 } from "./bindings";
+import { dateError, isIsoDate } from "./dates";
 
 /** Longest contact Rust accepts, in minutes (kith-domain's MAX_CONTACT_MINUTES). */
 export const MAX_CONTACT_MINUTES = 480;
@@ -26,79 +27,6 @@ export const DEFAULT_SESSIONS = 8;
 
 /** Field id → what is wrong and how to fix it. Ids are the inputs' `id`s. */
 export type FormErrors = Record<string, string>;
-
-// ---- Dates ----
-
-/** Today on this computer as "YYYY-MM-DD" (what <input type="date"> gives). */
-export function isoToday(now: Date = new Date()): string {
-  const month = String(now.getMonth() + 1).padStart(2, "0");
-  const day = String(now.getDate()).padStart(2, "0");
-  return `${now.getFullYear()}-${month}-${day}`;
-}
-
-/** True for a real calendar date written "YYYY-MM-DD". */
-export function isIsoDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-  );
-}
-
-function calendarDate(iso: string): Date {
-  const [year, month, day] = iso.split("-").map(Number);
-  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
-}
-
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
-/** "2025-05-12" → "Monday 12 May 2025" (the same words on every computer). */
-export function longDate(iso: string): string {
-  if (!isIsoDate(iso)) return iso;
-  const date = calendarDate(iso);
-  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-}
-
-/** "2025-05-12" → "Mon 12 May". */
-export function shortDate(iso: string): string {
-  if (!isIsoDate(iso)) return iso;
-  const date = calendarDate(iso);
-  const weekday = WEEKDAYS[date.getUTCDay()]?.slice(0, 3);
-  return `${weekday} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]?.slice(0, 3)}`;
-}
-
-/** An RFC 3339 instant → local "14:32:05" (or "14:32" without seconds). */
-export function clockTime(instant: string, withSeconds = true): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return "";
-  const two = (value: number) => String(value).padStart(2, "0");
-  const minutes = `${two(date.getHours())}:${two(date.getMinutes())}`;
-  return withSeconds ? `${minutes}:${two(date.getSeconds())}` : minutes;
-}
-
-/** An RFC 3339 instant → local "12 May 2025 at 14:32". */
-export function dateAndTime(instant: string): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return instant;
-  const day = `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()}`;
-  return `${day} at ${clockTime(instant, false)}`;
-}
 
 /** The ids an input's aria-describedby names: its hint (if any) and its error (if any). */
 export function describedBy(
@@ -235,8 +163,13 @@ export function validateConversation(
   areaWords: Record<LifeArea, string>,
 ): FormErrors {
   const errors: FormErrors = {};
-  if (!isIsoDate(form.heldOn)) {
-    errors["held-on"] = "Enter the date of the conversation, for example 12 5 2025";
+  const heldOn = dateError(
+    form.heldOn,
+    "Date of the conversation",
+    "Enter the date of the conversation, for example 12 5 2025",
+  );
+  if (heldOn) {
+    errors["held-on"] = heldOn;
   } else if (form.heldOn > today) {
     errors["held-on"] = "The date cannot be in the future: enter the day you talked";
   }
@@ -333,7 +266,8 @@ export const dateFieldId = (index: number) => `session-date-${index}`;
 
 export function validatePlan(form: PlanForm): FormErrors {
   const errors: FormErrors = {};
-  if (!isIsoDate(form.startsOn)) errors["starts-on"] = "Enter the day the plan starts";
+  const startsOn = dateError(form.startsOn, "Plan start date", "Enter the day the plan starts");
+  if (startsOn) errors["starts-on"] = startsOn;
   if (form.goals.length === 0) errors["add-goal"] = "Add at least one goal in the person's words";
   form.goals.forEach((goal, goalIndex) => {
     if (goal.words.trim() === "") {
@@ -350,9 +284,8 @@ export function validatePlan(form: PlanForm): FormErrors {
         errors[stepFieldId(goalIndex, stepIndex, "who")] =
           `Say who does ${label}, for example "Ada" or "Link worker"`;
       }
-      if (step.byWhen !== "" && !isIsoDate(step.byWhen)) {
-        errors[stepFieldId(goalIndex, stepIndex, "by")] = `Enter a real date for ${label}`;
-      }
+      const byWhen = dateError(step.byWhen, `The date for ${label}`, null);
+      if (byWhen) errors[stepFieldId(goalIndex, stepIndex, "by")] = byWhen;
     });
   });
   const sessions = wholeNumber(form.sessions);
@@ -363,8 +296,13 @@ export function validatePlan(form: PlanForm): FormErrors {
       `Say why this plan has ${sessions} sessions: usually a plan has 6 to 12`;
   }
   form.dates.forEach((date, index) => {
-    if (!isIsoDate(date)) {
-      errors[dateFieldId(index)] = `Enter a date for session ${index + 1}`;
+    const problem = dateError(
+      date,
+      `The date of session ${index + 1}`,
+      `Enter a date for session ${index + 1}`,
+    );
+    if (problem) {
+      errors[dateFieldId(index)] = problem;
     } else if (isIsoDate(form.startsOn) && date < form.startsOn) {
       errors[dateFieldId(index)] = `Session ${index + 1} cannot be before the plan starts`;
     }

@@ -1,16 +1,14 @@
-// Tests of the directory screen's logic: dates, search over services, categories, connections.
+// Tests of the directory screen's logic: search over services, categories, connections.
 import { describe, expect, it } from "vitest";
 import type { CommunityService, Connection, PersonRecord, TimelineEntry } from "./bindings";
 import {
   categoryCounts,
   connectionsOf,
   filterServices,
-  formatDate,
   importSummary,
   nextConnectionMoves,
   serviceMatches,
   serviceName,
-  todayIso,
 } from "./directory";
 
 function service(overrides: Partial<CommunityService>): CommunityService {
@@ -59,21 +57,6 @@ const debt = service({
   address: "Hollinsbridge Library",
 });
 const all = [choir, shed, debt];
-
-describe("dates", () => {
-  it("gives today on the local calendar with zero padding", () => {
-    expect(todayIso(new Date(2025, 2, 7, 23, 59))).toBe("2025-03-07");
-    expect(todayIso(new Date(2024, 11, 31, 0, 0))).toBe("2024-12-31");
-  });
-  it.each([
-    ["2025-05-03", "3 May 2025"],
-    ["2024-12-31", "31 December 2024"],
-    ["2025-13-01", "2025-13-01"],
-    ["not a date", "not a date"],
-  ])("formats %s as %s", (iso, words) => {
-    expect(formatDate(iso)).toBe(words);
-  });
-});
 
 describe("search", () => {
   it.each([

@@ -1,4 +1,4 @@
-// The community directory's screen logic: dates in words, search-as-you-type over services,
+// The community directory's screen logic: search-as-you-type over services,
 // categories with counts, and a person's connections with the moves each may make next.
 import type {
   CommunityService,
@@ -8,46 +8,6 @@ import type {
   ServiceCategory,
   ServiceId,
 } from "./bindings";
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
-/** Today on this laptop's calendar, as the "YYYY-MM-DD" the core takes. */
-export function todayIso(now: Date = new Date()): string {
-  const month = String(now.getMonth() + 1).padStart(2, "0");
-  const day = String(now.getDate()).padStart(2, "0");
-  return `${now.getFullYear()}-${month}-${day}`;
-}
-
-/** "2025-05-03" → "3 May 2025"; anything else is shown as it came. */
-export function formatDate(iso: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!match) return iso;
-  const month = MONTHS[Number(match[2]) - 1];
-  if (month === undefined) return iso;
-  return `${Number(match[3])} ${month} ${match[1]}`;
-}
-
-/** An RFC 3339 moment → "3 May 2025 at 14:05" on this laptop's clock. */
-export function formatMoment(rfc3339: string): string {
-  const moment = new Date(rfc3339);
-  if (Number.isNaN(moment.getTime())) return rfc3339;
-  const hours = String(moment.getHours()).padStart(2, "0");
-  const minutes = String(moment.getMinutes()).padStart(2, "0");
-  return `${formatDate(todayIso(moment))} at ${hours}:${minutes}`;
-}
 
 /** Lower case, curly apostrophes straightened, so "men's" finds "Men’s". */
 function normalise(text: string): string {

@@ -31,7 +31,7 @@ describe("consent words", () => {
       "Given on 3 May 2025",
     );
     expect(consentStateWords({ state: "withdrawn", on: "2025-06-01", recorded_by: "u" })).toBe(
-      "Withdrawn on 1 June 2025",
+      "Withdrawn on 1 Jun 2025",
     );
     expect(consentStateWords({ state: "not_recorded" })).toBe("Not recorded");
   });
@@ -106,7 +106,7 @@ describe("consent form", () => {
     [{ kind: "share_with_organisation", organisation: "  " }, "organisation", "Enter the name of the organisation"],
     [{ kind: "contact_by", method: "" }, "method", "Choose how they may be contacted"],
     [{ decision: "" }, "decision", "Choose whether consent was given or withdrawn"],
-    [{ decidedOn: "" }, "decidedOn", "Enter the date they decided, for example 3 May 2025"],
+    [{ decidedOn: "" }, "decidedOn", "Enter the date they decided, for example 3 5 2025"],
     [{ decidedOn: "2025-06-11" }, "decidedOn", "The date cannot be in the future; enter the day they decided"],
   ])("refuses %j with a message on %s", (change, field, message) => {
     const errors = validateConsentForm({ ...valid, ...change }, TODAY);

@@ -9,7 +9,7 @@ import type {
   CurrentConsent,
   PersonRecord,
 } from "./bindings";
-import { formatDate } from "./directory";
+import { dateError, shortDate } from "./dates";
 import { contactMethodWords } from "./words";
 
 /** The four kinds of consent the form offers, by their code. */
@@ -50,9 +50,9 @@ export const consentMeaning: Record<ConsentKindCode, string> = {
 export function consentStateWords(state: ConsentState): string {
   switch (state.state) {
     case "given":
-      return `Given on ${formatDate(state.on)}`;
+      return `Given on ${shortDate(state.on)}`;
     case "withdrawn":
-      return `Withdrawn on ${formatDate(state.on)}`;
+      return `Withdrawn on ${shortDate(state.on)}`;
     case "not_recorded":
       return "Not recorded";
   }
@@ -123,8 +123,13 @@ export function validateConsentForm(form: ConsentForm, today: string): ConsentFo
     errors.method = "Choose how they may be contacted";
   }
   if (form.decision === "") errors.decision = "Choose whether consent was given or withdrawn";
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(form.decidedOn)) {
-    errors.decidedOn = "Enter the date they decided, for example 3 May 2025";
+  const decidedOn = dateError(
+    form.decidedOn,
+    "The date they decided",
+    "Enter the date they decided, for example 3 5 2025",
+  );
+  if (decidedOn) {
+    errors.decidedOn = decidedOn;
   } else if (form.decidedOn > today) {
     errors.decidedOn = "The date cannot be in the future; enter the day they decided";
   }

@@ -138,6 +138,8 @@ export const unlockWithRecoveryKey = (recovery_key: string) =>
   call<null>("unlock_with_recovery_key", { recovery_key });
 /** Closes the database and drops the key. */
 export const lock = () => call<null>("lock");
+/** Locks and closes the window: asked for once what was typed is saved (App.svelte). */
+export const closeWindow = () => call<null>("close_window");
 
 // ---- Practice server and sync ----
 

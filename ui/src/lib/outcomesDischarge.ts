@@ -10,6 +10,7 @@ import type {
   PersonRecord,
   Referral,
 } from "./bindings";
+import { dateError } from "./dates";
 
 export type ReasonCode = Exclude<DischargeReason, { other: string }> | "other";
 
@@ -37,8 +38,13 @@ export function validateDischarge(form: DischargeForm, today: string): Discharge
   if (form.reason === "other" && form.otherReason.trim() === "") {
     errors.otherReason = "Say in a few words why they are being discharged";
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(form.dischargedOn)) {
-    errors.dischargedOn = "Enter the day of the discharge";
+  const dischargedOn = dateError(
+    form.dischargedOn,
+    "The day of discharge",
+    "Enter the day of the discharge",
+  );
+  if (dischargedOn) {
+    errors.dischargedOn = dischargedOn;
   } else if (form.dischargedOn > today) {
     errors.dischargedOn = "The discharge day cannot be in the future";
   }

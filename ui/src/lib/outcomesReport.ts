@@ -2,17 +2,12 @@
 // lengths for the charts, the caseload against the 200–250 a year guidance in words, and
 // the CSV file's name. The figures themselves all come from Rust's Report.
 import type { CaseloadOverTime, GuidanceComparison, OutcomeChange } from "./bindings";
-
-/** "YYYY-MM-DD" of a local date. */
-function isoOf(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+import { dateError, todayIso } from "./dates";
 
 /** The last 12 months up to today: from the same day a year ago plus one, to today. */
 export function defaultRange(now = new Date()): { from: string; to: string } {
   const from = new Date(now.getFullYear() - 1, now.getMonth(), now.getDate() + 1);
-  return { from: isoOf(from), to: isoOf(now) };
+  return { from: todayIso(from), to: todayIso(now) };
 }
 
 export interface RangeErrors {
@@ -20,13 +15,21 @@ export interface RangeErrors {
   to?: string;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** What is wrong with a range, in words that say how to fix it. */
 export function checkRange(from: string, to: string): RangeErrors {
   const errors: RangeErrors = {};
-  if (!ISO_DATE.test(from)) errors.from = "Enter the first day of the report, for example 1 April 2025";
-  if (!ISO_DATE.test(to)) errors.to = "Enter the last day of the report, for example 31 March 2026";
+  const fromError = dateError(
+    from,
+    "The first day of the report",
+    "Enter the first day of the report, for example 1 4 2025",
+  );
+  const toError = dateError(
+    to,
+    "The last day of the report",
+    "Enter the last day of the report, for example 31 3 2026",
+  );
+  if (fromError) errors.from = fromError;
+  if (toError) errors.to = toError;
   if (!errors.from && !errors.to && from > to) {
     errors.to = "The last day must be the same as or after the first day";
   }

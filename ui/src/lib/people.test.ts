@@ -4,12 +4,10 @@ import {
   LatestOnlySearch,
   emptyIntakeForm,
   fieldForRustMessage,
-  localToday,
   measureScoreWords,
   referralFrom,
   sessionNumberWords,
   nhsNumberAsTyped,
-  shortDate,
   toIntake,
   referralFieldOrder,
   toNewReferral,
@@ -152,6 +150,11 @@ describe("validateIntake", () => {
     ["a GP referral without a referrer", { referrerName: " " }, "referrer-name", "referrer"],
     ["other need without words", { needOther: true }, "need-other", "Describe"],
     ["a referral dated tomorrow", { receivedOn: "2025-06-11" }, "received-on", "future"],
+    // What the day / month / year input holds for 3 June with no year, and for 31 February.
+    ["a referral date without a year", { receivedOn: '["3","6",""]' }, "received-on",
+      "Date received must include a year"],
+    ["an impossible birth date", { dateOfBirth: '["31","2","1950"]' }, "date-of-birth",
+      "Date of birth must be a real date"],
     ["no consent", { consentToReferral: false }, "consent", "consent"],
   ];
   for (const [what, changes, field, words] of cases) {
@@ -249,17 +252,6 @@ describe("fieldForRustMessage", () => {
       expect(fieldForRustMessage(message)).toBe(field);
     });
   }
-});
-
-describe("shortDate and localToday", () => {
-  it("writes dates the way people say them", () => {
-    expect(shortDate("2025-03-09")).toBe("9 Mar 2025");
-    expect(shortDate("2024-12-31T23:59:00Z")).toBe("31 Dec 2024");
-    expect(shortDate("not a date")).toBe("not a date");
-  });
-  it("gives the local calendar day", () => {
-    expect(localToday(new Date(2025, 0, 5, 23, 30))).toBe("2025-01-05");
-  });
 });
 
 describe("a person's record in words", () => {

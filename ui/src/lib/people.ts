@@ -15,6 +15,7 @@ import type {
   ReferralSource,
   SessionNumber,
 } from "./bindings";
+import { dateError } from "./dates";
 import { checkNhsNumber } from "./nhs";
 import {
   anxietyBandWords,
@@ -247,7 +248,10 @@ export function validateIntake(form: IntakeForm, today: string): IntakeErrors {
   const errors: IntakeErrors = {};
   if (blank(form.givenName)) errors["given-name"] = "Enter the person's given (first) name";
   if (blank(form.familyName)) errors["family-name"] = "Enter the person's family name (surname)";
-  if (form.dateOfBirth !== "") {
+  const dateOfBirth = dateError(form.dateOfBirth, "Date of birth", null);
+  if (dateOfBirth) {
+    errors["date-of-birth"] = dateOfBirth;
+  } else if (form.dateOfBirth !== "") {
     const oldest = `${Number(today.slice(0, 4)) - 120}${today.slice(4)}`;
     if (form.dateOfBirth > today) {
       errors["date-of-birth"] = "The date of birth cannot be in the future; check the date";
@@ -304,8 +308,13 @@ export function validateReferral(form: IntakeForm, today: string): IntakeErrors 
     errors["need-other"] = "Describe the other need, or untick Other";
   }
   if (blank(form.reason)) errors.reason = "Enter the reason for the referral, in the referrer's words";
-  if (form.receivedOn === "") {
-    errors["received-on"] = "Enter the date the referral was received";
+  const receivedOn = dateError(
+    form.receivedOn,
+    "Date received",
+    "Enter the date the referral was received",
+  );
+  if (receivedOn) {
+    errors["received-on"] = receivedOn;
   } else if (form.receivedOn > today) {
     errors["received-on"] = "The date the referral was received cannot be in the future; check the date";
   }
@@ -408,24 +417,6 @@ export function fieldForRustMessage(message: string): IntakeField | null {
     ["address", "address-line-1"],
   ];
   return rules.find(([words]) => text.includes(words))?.[1] ?? null;
-}
-
-// ---- Dates ----
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** "2025-03-09" (or an RFC 3339 time) → "9 Mar 2025"; anything else is shown as it is. */
-export function shortDate(isoDate: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
-  if (!match) return isoDate;
-  const month = MONTHS[Number(match[2]) - 1];
-  return month ? `${Number(match[3])} ${month} ${match[1]}` : isoDate;
-}
-
-/** Today as "YYYY-MM-DD" in local time (what `<input type="date">` uses). */
-export function localToday(now = new Date()): string {
-  const pad = (value: number) => String(value).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 // ---- A person's record ----

@@ -1,6 +1,7 @@
 // The practice-server form's checks and the sync state in words, shared by the Practice screen
 // and the sync state shown on Today and in the header.
 import type { PracticeSignIn, SyncStatus } from "./bindings";
+import { dateAndTime } from "./dates";
 
 export type SignInErrors = Partial<Record<keyof PracticeSignIn | "invite_code", string>>;
 
@@ -35,7 +36,7 @@ export function ago(then: Date, now: Date): string {
   if (minutes < 60) return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
   const hours = Math.round(minutes / 60);
   if (hours < 24) return hours === 1 ? "1 hour ago" : `${hours} hours ago`;
-  return then.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return dateAndTime(then.toISOString());
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -1,13 +1,12 @@
 // Tests of supervision's words: worker names, review items, sign-off targets, the queue after
-// marking reviewed and after "Show more", the caseload guidance bar and times.
+// marking reviewed and after "Show more", and the caseload guidance bar
+// (dates and times are tested in dates.test.ts).
 import { describe, expect, it } from "vitest";
 import type { LinkWorkerCaseload, ReviewGroup, ReviewItem, ReviewPerson, ReviewQueue } from "./bindings";
 import {
   authorName,
   bandWords,
   commentAboutRecord,
-  dateTimeWords,
-  dayWords,
   groupTotalWords,
   guidanceBar,
   guidanceSentence,
@@ -243,17 +242,5 @@ describe("caseload guidance", () => {
   });
   it("draws an empty bar for no one", () => {
     expect(guidanceBar(caseload(0, "below_guidance")).value).toBe(0);
-  });
-});
-
-describe("times", () => {
-  it("shows a day plainly", () => {
-    expect(dayWords("2025-03-09")).toBe("9 Mar 2025");
-    expect(dayWords("soon")).toBe("soon");
-  });
-  it("shows a time in local words", () => {
-    const local = new Date(2025, 2, 9, 14, 5);
-    expect(dateTimeWords(local.toISOString())).toBe("9 Mar 2025 at 14:05");
-    expect(dateTimeWords("not a time")).toBe("not a time");
   });
 });

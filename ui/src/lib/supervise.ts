@@ -226,21 +226,3 @@ export function guidanceBar(caseload: LinkWorkerCaseload): GuidanceBar {
   };
 }
 
-// ---- Times ----
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** An RFC 3339 time → "9 Mar 2025 at 14:05" in this laptop's time zone. */
-export function dateTimeWords(rfc3339: string): string {
-  const date = new Date(rfc3339);
-  if (Number.isNaN(date.getTime())) return rfc3339;
-  const pad = (value: number) => String(value).padStart(2, "0");
-  return `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()} at ${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** "2025-03-09" → "9 Mar 2025"; anything else is shown as it came. */
-export function dayWords(isoDate: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  const month = match ? MONTHS[Number(match[2]) - 1] : undefined;
-  return match && month ? `${Number(match[3])} ${month} ${match[1]}` : isoDate;
-}

@@ -1,6 +1,7 @@
 // Today's sections: their order, headings, empty states and how each line's date reads.
 // Pure, so the wording and the order (open safeguarding concerns first) are unit tested.
 import type { CaseloadLine, TodayView } from "./bindings";
+import { shortDate } from "./dates";
 
 /** The parts of TodayView that are lists of people's lines. */
 export type SectionKey = {
@@ -12,39 +13,11 @@ export interface TodaySection {
   heading: string;
   /** Shown when the section is empty: calm, and says what would appear here. */
   empty: string;
-  /** How a line's date reads in this section, e.g. "was due Mon 3 March". */
+  /** How a line's date reads in this section, e.g. "was due 3 Mar 2026". */
   dateWords: (isoDate: string) => string;
   /** Needs attention: shown first, marked so it cannot be missed. */
   urgent: boolean;
   lines: CaseloadLine[];
-}
-
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
-];
-
-function utcDate(isoDate: string): Date | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  if (!match) return null;
-  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-}
-
-/** "2025-03-03" → "Mon 3 March"; anything unreadable is shown as it came. */
-export function shortDate(isoDate: string): string {
-  const date = utcDate(isoDate);
-  if (!date) return isoDate;
-  const weekday = WEEKDAYS[date.getUTCDay()].slice(0, 3);
-  return `${weekday} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}`;
-}
-
-/** "2025-03-03" → "Monday 3 March 2025". */
-export function longDate(isoDate: string): string {
-  const date = utcDate(isoDate);
-  if (!date) return isoDate;
-  const weekday = WEEKDAYS[date.getUTCDay()];
-  return `${weekday} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
 /** Today's sections in the order shown: open safeguarding concerns first when there are any. */
