@@ -19,7 +19,7 @@ use kith_domain::PersonId;
 use kith_tests::seed;
 use kith_tests::window::AppWindow;
 
-use crate::{launch_unlocked, within_time_limit};
+use crate::{launch_unlocked, type_date, within_time_limit};
 
 /// Adds a person with a referral received `days_ago` days ago from `source`.
 fn seed_person(
@@ -629,22 +629,6 @@ async fn a_large_oruk_file_imports_the_good_rows_and_lists_each_bad_one_with_its
     .await
 }
 
-/// Sets a date input's value as its picker would, firing the input event the page listens to.
-async fn set_date(window: &AppWindow, css: &str, iso: &str) -> anyhow::Result<()> {
-    window.element(css).await?;
-    window
-        .client()?
-        .execute(
-            "const [css, value] = arguments;
-             const input = document.querySelector(css);
-             input.value = value;
-             input.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![css.into(), iso.into()],
-        )
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_declined_referral_shows_its_code_for_the_gp_record_which_is_marked_sent_from_reports(
 ) -> anyhow::Result<()> {
@@ -668,7 +652,12 @@ async fn a_declined_referral_shows_its_code_for_the_gp_record_which_is_marked_se
         window.click("#answer-declined").await?;
         let today = kith_core::today();
         let declined_on = today.checked_sub_days(Days::new(3)).unwrap_or(today);
-        set_date(&window, "#answer-on", &declined_on.to_string()).await?;
+        let (day, month, year) = (
+            declined_on.format("%-d").to_string(),
+            declined_on.format("%-m").to_string(),
+            declined_on.format("%Y").to_string(),
+        );
+        type_date(&window, "answer-on", &day, &month, &year).await?;
         window.check_accessibility("referral answer").await?;
         window.screenshot_at("[data-testid=current-referral]", "referral-answer-form").await?;
         window.click("[data-testid=save-answer]").await?;

@@ -64,7 +64,7 @@ describe("the referral's progress", () => {
 
   it("checks the answer form before calling Rust", () => {
     expect(checkAnswer(null, "2025-03-05", "2025-03-14")).toEqual({ kind: "Choose the person's answer" });
-    expect(checkAnswer("declined", "", "2025-03-14").on).toMatch(/Enter the date/);
+    expect(checkAnswer("declined", "", "2025-03-14").on).toMatch(/Enter the date of their answer/);
     expect(checkAnswer("declined", "2025-03-15", "2025-03-14").on).toBe("The date cannot be in the future");
     expect(checkAnswer("unable_to_contact", "2025-03-14", "2025-03-14")).toEqual({});
   });

@@ -9,8 +9,7 @@ import type {
   ReferralAnswerKind,
   ReferralProgress,
 } from "./bindings";
-import { isIsoDate } from "./care";
-import { shortDate } from "./people";
+import { dateError, shortDate } from "./dates";
 
 export const referralAnswerWords: Record<ReferralAnswerKind, string> = {
   accepted: "Accepted",
@@ -50,7 +49,8 @@ export function checkAnswer(
 ): { kind?: string; on?: string } {
   const errors: { kind?: string; on?: string } = {};
   if (kind === null) errors.kind = "Choose the person's answer";
-  if (!isIsoDate(on)) errors.on = "Enter the date, for example 14/03/2025";
+  const problem = dateError(on, "The date of their answer", "Enter the date of their answer");
+  if (problem) errors.on = problem;
   else if (on > today) errors.on = "The date cannot be in the future";
   return errors;
 }
